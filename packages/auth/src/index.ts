@@ -1,0 +1,12 @@
+export { burnPasswordCheck, hashPassword, verifyPassword } from './password';
+export { MIN_SECRET_BYTES, resolveAuthSecret, SecretError } from './secret';
+export {
+  ACCESS_TOKEN_TTL_SECONDS,
+  type IssuedToken,
+  SESSION_TOKEN_TTL_SECONDS,
+  TokenError,
+  type TokenErrorReason,
+  type TokenKind,
+  TokenService,
+  type VerifiedToken,
+} from './tokens';

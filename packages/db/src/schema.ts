@@ -1,0 +1,185 @@
+import { sql } from 'drizzle-orm';
+import {
+  type AnyPgColumn,
+  bigserial,
+  check,
+  index,
+  integer,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const createdAt = () => timestamp({ withTimezone: true }).notNull().defaultNow();
+
+export const userRole = pgEnum('user_role', ['practitioner', 'client']);
+export const bookingStatus = pgEnum('booking_status', ['confirmed', 'cancelled']);
+export const conversationKind = pgEnum('conversation_kind', ['booking', 'direct', 'group']);
+export const messageEventType = pgEnum('message_event_type', [
+  'message.created',
+  'message.edited',
+  'message.deleted',
+]);
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    // Stored lower-cased; the unique index is what makes registration race-free.
+    email: text().notNull(),
+    name: text().notNull(),
+    role: userRole().notNull(),
+    passwordHash: text().notNull(),
+    lastSeenAt: timestamp({ withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('users_email_key').on(t.email)],
+);
+
+export const bookings = pgTable(
+  'bookings',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    practitionerId: uuid()
+      .notNull()
+      .references(() => users.id),
+    clientId: uuid()
+      .notNull()
+      .references(() => users.id),
+    startsAt: timestamp({ withTimezone: true }).notNull(),
+    endsAt: timestamp({ withTimezone: true }).notNull(),
+    status: bookingStatus().notNull().default('confirmed'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('bookings_practitioner_idx').on(t.practitionerId, t.startsAt),
+    index('bookings_client_idx').on(t.clientId, t.startsAt),
+    check('bookings_ends_after_start', sql`${t.endsAt} > ${t.startsAt}`),
+  ],
+);
+
+export const conversations = pgTable(
+  'conversations',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    kind: conversationKind().notNull(),
+    title: text(),
+    bookingId: uuid().references(() => bookings.id),
+    // "smaller-uuid:larger-uuid" for direct chats, so one pair has one conversation.
+    directKey: text(),
+    // The row lock on this row serialises writers of one conversation: both counters are
+    // bumped in the write transaction, so commit order equals seq order.
+    lastSeq: integer().notNull().default(0),
+    lastEventSeq: integer().notNull().default(0),
+    lastActivityAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    createdBy: uuid().references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('conversations_booking_key').on(t.bookingId),
+    uniqueIndex('conversations_direct_key').on(t.directKey),
+  ],
+);
+
+export const conversationParticipants = pgTable(
+  'conversation_participants',
+  {
+    conversationId: uuid()
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id),
+    // The read watermark: everything up to and including this seq has been read.
+    lastReadSeq: integer().notNull().default(0),
+    readAt: timestamp({ withTimezone: true }),
+    joinedAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.conversationId, t.userId] }),
+    index('conversation_participants_user_idx').on(t.userId),
+  ],
+);
+
+export const messages = pgTable(
+  'messages',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    conversationId: uuid()
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    seq: integer().notNull(),
+    senderId: uuid()
+      .notNull()
+      .references(() => users.id),
+    clientId: uuid().notNull(),
+    content: text().notNull(),
+    replyToId: uuid().references((): AnyPgColumn => messages.id),
+    createdAt: createdAt(),
+    editedAt: timestamp({ withTimezone: true }),
+    deletedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('messages_conversation_seq_key').on(t.conversationId, t.seq),
+    uniqueIndex('messages_sender_client_key').on(t.senderId, t.clientId),
+  ],
+);
+
+/**
+ * The per-conversation event log that makes `message.onEvent` resumable: `seq` is the
+ * tracked event id. Payloads are read from `messages` at replay time, so a deleted
+ * message's content is never replayed.
+ */
+export const messageEvents = pgTable(
+  'message_events',
+  {
+    conversationId: uuid()
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    seq: integer().notNull(),
+    type: messageEventType().notNull(),
+    messageId: uuid()
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.conversationId, t.seq] }),
+    index('message_events_created_idx').on(t.createdAt),
+  ],
+);
+
+/** One row per (process, user) with open sockets: presence that survives any one process. */
+export const presenceConnections = pgTable(
+  'presence_connections',
+  {
+    nodeId: text().notNull(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id),
+    connections: integer().notNull(),
+    updatedAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.nodeId, t.userId] }),
+    index('presence_connections_user_idx').on(t.userId),
+  ],
+);
+
+/** Live processes. Presence rows of a node whose heartbeat is stale are ignored and swept. */
+export const nodes = pgTable('nodes', {
+  id: text().primaryKey(),
+  heartbeatAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  startedAt: createdAt(),
+});
+
+/** Bus payloads too large for NOTIFY (8,000 bytes) travel by reference through this table. */
+export const busPayloads = pgTable('bus_payloads', {
+  id: bigserial({ mode: 'number' }).primaryKey(),
+  payload: text().notNull(),
+  createdAt: createdAt(),
+});
