@@ -1,0 +1,251 @@
+import { type DbOrTx, schema } from '@estuary/db';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { type Deps, publish, topics } from '../live/topics';
+import { badRequest, forbidden, notFound } from './errors';
+import type { Conversation, Participant, User } from './types';
+import { findUsers } from './users';
+
+const { conversations, conversationParticipants, bookings, users } = schema;
+
+/** Loads full conversations (participants, booking) in two queries, in the order of `ids`. */
+export async function loadConversations(db: DbOrTx, ids: string[]): Promise<Conversation[]> {
+  if (ids.length === 0) return [];
+  const [rows, members] = await Promise.all([
+    db
+      .select({
+        id: conversations.id,
+        kind: conversations.kind,
+        title: conversations.title,
+        bookingId: conversations.bookingId,
+        createdAt: conversations.createdAt,
+        createdBy: conversations.createdBy,
+        lastActivityAt: conversations.lastActivityAt,
+        startsAt: bookings.startsAt,
+        endsAt: bookings.endsAt,
+        status: bookings.status,
+      })
+      .from(conversations)
+      .leftJoin(bookings, eq(bookings.id, conversations.bookingId))
+      .where(inArray(conversations.id, ids)),
+    db
+      .select({
+        conversationId: conversationParticipants.conversationId,
+        userId: users.id,
+        name: users.name,
+        role: users.role,
+      })
+      .from(conversationParticipants)
+      .innerJoin(users, eq(users.id, conversationParticipants.userId))
+      .where(inArray(conversationParticipants.conversationId, ids))
+      .orderBy(conversationParticipants.joinedAt, users.name),
+  ]);
+  const byConversation = new Map<string, Participant[]>();
+  for (const { conversationId, ...participant } of members) {
+    const list = byConversation.get(conversationId) ?? [];
+    list.push(participant);
+    byConversation.set(conversationId, list);
+  }
+  const byId = new Map(
+    rows.map(({ startsAt, endsAt, status, ...row }) => [
+      row.id,
+      {
+        ...row,
+        participants: byConversation.get(row.id) ?? [],
+        booking: startsAt && endsAt && status ? { startsAt, endsAt, status } : null,
+      } satisfies Conversation,
+    ]),
+  );
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+export async function loadConversation(db: DbOrTx, id: string): Promise<Conversation> {
+  const [conversation] = await loadConversations(db, [id]);
+  if (!conversation) throw notFound('Conversation');
+  return conversation;
+}
+
+/**
+ * The membership check behind every conversation procedure: NOT_FOUND when the conversation
+ * does not exist, FORBIDDEN when the caller is not in it.
+ */
+export async function requireParticipant(db: DbOrTx, conversationId: string, userId: string) {
+  const [row] = await db.execute<{ exists: boolean; member: boolean }>(sql`
+    select exists (select 1 from conversations where id = ${conversationId}) as "exists",
+           exists (select 1 from conversation_participants
+                   where conversation_id = ${conversationId} and user_id = ${userId}) as "member"`);
+  if (!row?.exists) throw notFound('Conversation');
+  if (!row.member) throw forbidden('You are not a participant of this conversation');
+}
+
+export async function participantIds(db: DbOrTx, conversationId: string): Promise<string[]> {
+  const rows = await db
+    .select({ userId: conversationParticipants.userId })
+    .from(conversationParticipants)
+    .where(eq(conversationParticipants.conversationId, conversationId));
+  return rows.map((r) => r.userId);
+}
+
+async function announceNew(deps: Deps, conversation: Conversation) {
+  await Promise.all(
+    conversation.participants.map((p) =>
+      publish(deps, topics.user(p.userId), {
+        type: 'conversation.added',
+        conversationId: conversation.id,
+      }),
+    ),
+  );
+}
+
+export async function conversationForBooking(deps: Deps, caller: User, bookingId: string) {
+  const { db } = deps;
+  const [booking] = await db.select().from(bookings).where(eq(bookings.id, bookingId));
+  if (!booking) throw notFound('Booking');
+  if (caller.id !== booking.practitionerId && caller.id !== booking.clientId) {
+    throw forbidden('Only the booking’s practitioner and client may open its conversation');
+  }
+  const created = await db.transaction(async (tx) => {
+    const [inserted] = await tx
+      .insert(conversations)
+      .values({ kind: 'booking', bookingId, createdBy: caller.id })
+      .onConflictDoNothing({ target: conversations.bookingId })
+      .returning({ id: conversations.id });
+    const id =
+      inserted?.id ??
+      (
+        await tx
+          .select({ id: conversations.id })
+          .from(conversations)
+          .where(eq(conversations.bookingId, bookingId))
+      )[0]?.id;
+    if (!id) throw notFound('Conversation');
+    await tx
+      .insert(conversationParticipants)
+      .values(
+        [booking.practitionerId, booking.clientId].map((userId) => ({
+          conversationId: id,
+          userId,
+        })),
+      )
+      .onConflictDoNothing();
+    return { id, isNew: Boolean(inserted) };
+  });
+  const conversation = await loadConversation(db, created.id);
+  if (created.isNew) await announceNew(deps, conversation);
+  return conversation;
+}
+
+export async function directConversation(deps: Deps, caller: User, otherUserId: string) {
+  const { db } = deps;
+  if (otherUserId === caller.id) throw badRequest('A direct conversation needs another user');
+  const [other] = await findUsers(db, [otherUserId]);
+  if (!other) throw notFound('User');
+  const directKey = [caller.id, otherUserId].sort().join(':');
+  const created = await db.transaction(async (tx) => {
+    const [inserted] = await tx
+      .insert(conversations)
+      .values({ kind: 'direct', directKey, createdBy: caller.id })
+      .onConflictDoNothing({ target: conversations.directKey })
+      .returning({ id: conversations.id });
+    const id =
+      inserted?.id ??
+      (
+        await tx
+          .select({ id: conversations.id })
+          .from(conversations)
+          .where(eq(conversations.directKey, directKey))
+      )[0]?.id;
+    if (!id) throw notFound('Conversation');
+    await tx
+      .insert(conversationParticipants)
+      .values([caller.id, otherUserId].map((userId) => ({ conversationId: id, userId })))
+      .onConflictDoNothing();
+    return { id, isNew: Boolean(inserted) };
+  });
+  const conversation = await loadConversation(db, created.id);
+  if (created.isNew) await announceNew(deps, conversation);
+  return conversation;
+}
+
+export async function createGroup(
+  deps: Deps,
+  caller: User,
+  input: { title: string; participantIds: string[] },
+) {
+  const { db } = deps;
+  const memberIds = [...new Set([caller.id, ...input.participantIds])];
+  const found = await findUsers(db, memberIds);
+  if (found.length !== memberIds.length) throw notFound('User');
+  const id = await db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(conversations)
+      .values({ kind: 'group', title: input.title.trim(), createdBy: caller.id })
+      .returning({ id: conversations.id });
+    if (!row) throw new Error('insert returned nothing');
+    await tx
+      .insert(conversationParticipants)
+      .values(memberIds.map((userId) => ({ conversationId: row.id, userId })));
+    return row.id;
+  });
+  const conversation = await loadConversation(db, id);
+  await announceNew(deps, conversation);
+  return conversation;
+}
+
+async function requireGroup(db: DbOrTx, conversationId: string, caller: User) {
+  await requireParticipant(db, conversationId, caller.id);
+  const [row] = await db
+    .select({ kind: conversations.kind, createdBy: conversations.createdBy })
+    .from(conversations)
+    .where(eq(conversations.id, conversationId));
+  if (row?.kind !== 'group') throw badRequest('Only group conversations change their participants');
+  return row;
+}
+
+export async function addParticipant(
+  deps: Deps,
+  caller: User,
+  conversationId: string,
+  userId: string,
+) {
+  const { db } = deps;
+  await requireGroup(db, conversationId, caller);
+  const [user] = await findUsers(db, [userId]);
+  if (!user) throw notFound('User');
+  const [added] = await db
+    .insert(conversationParticipants)
+    .values({ conversationId, userId })
+    .onConflictDoNothing()
+    .returning({ userId: conversationParticipants.userId });
+  if (added) {
+    await publish(deps, topics.members(conversationId), { type: 'added', userId });
+    await publish(deps, topics.user(userId), { type: 'conversation.added', conversationId });
+  }
+  return loadConversation(db, conversationId);
+}
+
+/** A participant may leave; the group's creator may remove anyone. Access ends at once. */
+export async function removeParticipant(
+  deps: Deps,
+  caller: User,
+  conversationId: string,
+  userId: string,
+) {
+  const { db } = deps;
+  const group = await requireGroup(db, conversationId, caller);
+  if (userId !== caller.id && group.createdBy !== caller.id) {
+    throw forbidden('Only the group’s creator can remove other participants');
+  }
+  const [removed] = await db
+    .delete(conversationParticipants)
+    .where(
+      and(
+        eq(conversationParticipants.conversationId, conversationId),
+        eq(conversationParticipants.userId, userId),
+      ),
+    )
+    .returning({ userId: conversationParticipants.userId });
+  if (!removed) throw notFound('Participant');
+  await publish(deps, topics.members(conversationId), { type: 'removed', userId });
+  await publish(deps, topics.user(userId), { type: 'conversation.removed', conversationId });
+  return loadConversation(db, conversationId);
+}

@@ -1,0 +1,178 @@
+import type { DbOrTx } from '@estuary/db';
+import { type SQL, sql } from 'drizzle-orm';
+import { type Deps, type PresenceBusEvent, publish, topics } from '../live/topics';
+import type { PresenceState } from './types';
+
+/** A node whose heartbeat is older than this is presumed dead, and its sockets with it. */
+export const NODE_STALE_SECONDS = 30;
+
+// `user` is a uuid, or a column reference when used inside a larger query.
+const liveRowsOf = (user: string | SQL) => sql`
+  select 1 from presence_connections pc join nodes n on n.id = pc.node_id
+  where pc.user_id = ${user}
+    and n.heartbeat_at > now() - make_interval(secs => ${NODE_STALE_SECONDS})`;
+
+export async function listPresence(db: DbOrTx, conversationId: string): Promise<PresenceState[]> {
+  return db.execute<PresenceState>(sql`
+    select p.user_id as "userId",
+           case when exists (${liveRowsOf(sql.raw('p.user_id'))}) then 'online' else 'offline' end as status,
+           u.last_seen_at as "lastSeenAt"
+    from conversation_participants p join users u on u.id = p.user_id
+    where p.conversation_id = ${conversationId}
+    order by p.joined_at`);
+}
+
+/**
+ * Presence across processes. Each process counts its own sockets per user and writes only
+ * the 0→1 and 1→0 transitions to Postgres, so "online" means "some live node has a socket".
+ * Transitions for one user are serialised by an advisory lock, so two nodes never both
+ * announce the same change. Nodes heartbeat; a dead node's users are swept offline.
+ */
+export class PresenceTracker {
+  private readonly sockets = new Map<string, number>();
+  private readonly chains = new Map<string, Promise<void>>();
+  private heartbeat: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly deps: Deps,
+    readonly nodeId: string,
+    private readonly heartbeatMs = 10_000,
+  ) {}
+
+  async start() {
+    await this.deps.db.execute(sql`
+      insert into nodes (id) values (${this.nodeId})
+      on conflict (id) do update set heartbeat_at = now()`);
+    this.heartbeat = setInterval(() => void this.beat(), this.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  private async beat() {
+    try {
+      await this.deps.db.execute(
+        sql`update nodes set heartbeat_at = now() where id = ${this.nodeId}`,
+      );
+      await this.sweepDeadNodes();
+    } catch (error) {
+      this.deps.log('warn', 'presence heartbeat failed', { error: String(error) });
+    }
+  }
+
+  connected(userId: string) {
+    const n = (this.sockets.get(userId) ?? 0) + 1;
+    this.sockets.set(userId, n);
+    if (n === 1) this.enqueue(userId, () => this.up(userId));
+  }
+
+  disconnected(userId: string) {
+    const n = (this.sockets.get(userId) ?? 0) - 1;
+    if (n > 0) {
+      this.sockets.set(userId, n);
+      return;
+    }
+    this.sockets.delete(userId);
+    this.enqueue(userId, () => this.down(userId));
+  }
+
+  /** Transitions of one user run in order; different users run in parallel. */
+  private enqueue(userId: string, step: () => Promise<void>) {
+    const previous = this.chains.get(userId) ?? Promise.resolve();
+    const next = previous
+      .then(step)
+      .catch((error) => this.deps.log('warn', 'presence update failed', { error: String(error) }));
+    this.chains.set(userId, next);
+    void next.then(() => {
+      if (this.chains.get(userId) === next) this.chains.delete(userId);
+    });
+  }
+
+  private async up(userId: string) {
+    if (!this.sockets.has(userId)) return;
+    const announce = await this.deps.db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${userId}))`);
+      const [before] = await tx.execute<{ online: boolean }>(
+        sql`select exists (${liveRowsOf(userId)}) as online`,
+      );
+      await tx.execute(sql`
+        insert into presence_connections (node_id, user_id, connections) values (${this.nodeId}, ${userId}, 1)
+        on conflict (node_id, user_id) do update set connections = 1, updated_at = now()`);
+      return !before?.online;
+    });
+    if (announce) {
+      await publish(this.deps, topics.presence, {
+        userId,
+        status: 'online',
+        lastSeenAt: null,
+      } satisfies PresenceBusEvent);
+    }
+  }
+
+  private async down(userId: string) {
+    if (this.sockets.has(userId)) return;
+    const lastSeenAt = await this.deps.db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${userId}))`);
+      await tx.execute(
+        sql`delete from presence_connections where node_id = ${this.nodeId} and user_id = ${userId}`,
+      );
+      const [still] = await tx.execute<{ online: boolean }>(
+        sql`select exists (${liveRowsOf(userId)}) as online`,
+      );
+      if (still?.online) return null;
+      const [row] = await tx.execute<{ lastSeenAt: Date }>(sql`
+        update users set last_seen_at = now() where id = ${userId} returning last_seen_at as "lastSeenAt"`);
+      return row?.lastSeenAt ?? null;
+    });
+    if (lastSeenAt) {
+      await publish(this.deps, topics.presence, {
+        userId,
+        status: 'offline',
+        lastSeenAt,
+      } satisfies PresenceBusEvent);
+    }
+  }
+
+  /** Any node may sweep: the delete decides which sweeper owns each dead row. */
+  async sweepDeadNodes() {
+    const gone = await this.deps.db.execute<{ userId: string; lastSeenAt: Date }>(sql`
+      with dead as (
+        delete from nodes where heartbeat_at < now() - make_interval(secs => ${NODE_STALE_SECONDS})
+        returning id, heartbeat_at
+      ), rows as (
+        delete from presence_connections pc using dead where pc.node_id = dead.id
+        returning pc.user_id, dead.heartbeat_at
+      )
+      select user_id as "userId", max(heartbeat_at) as "lastSeenAt" from rows group by user_id`);
+    for (const { userId, lastSeenAt } of gone) {
+      this.enqueue(userId, async () => {
+        const [still] = await this.deps.db.execute<{ online: boolean }>(
+          sql`select exists (${liveRowsOf(userId)}) as online`,
+        );
+        if (still?.online || this.sockets.has(userId)) return;
+        await this.deps.db.execute(
+          sql`update users set last_seen_at = ${lastSeenAt} where id = ${userId}`,
+        );
+        await publish(this.deps, topics.presence, {
+          userId,
+          status: 'offline',
+          lastSeenAt,
+        } satisfies PresenceBusEvent);
+      });
+    }
+  }
+
+  /** Graceful shutdown: everyone connected here goes offline (unless online elsewhere). */
+  async stop() {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    for (const userId of [...this.sockets.keys()]) {
+      this.sockets.delete(userId);
+      this.enqueue(userId, () => this.down(userId));
+    }
+    await Promise.all(this.chains.values());
+    await this.deps.db.execute(sql`delete from nodes where id = ${this.nodeId}`).catch(() => {});
+  }
+
+  /** For metrics. */
+  onlineHere(): number {
+    return this.sockets.size;
+  }
+}

@@ -1,0 +1,110 @@
+export type Role = 'practitioner' | 'client';
+
+export type User = {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+};
+
+export type Booking = {
+  id: string;
+  practitionerId: string;
+  clientId: string;
+  startsAt: Date;
+  endsAt: Date;
+  status: 'confirmed' | 'cancelled';
+  conversationId: string | null;
+  /** Extra fields, for display. */
+  practitionerName: string;
+  clientName: string;
+};
+
+export type Participant = {
+  userId: string;
+  name: string;
+  role: Role;
+};
+
+export type Conversation = {
+  id: string;
+  kind: 'booking' | 'direct' | 'group';
+  title: string | null;
+  bookingId: string | null;
+  participants: Participant[];
+  createdAt: Date;
+  /** Extra: the session this chat is about, for booking conversations. */
+  booking: { startsAt: Date; endsAt: Date; status: 'confirmed' | 'cancelled' } | null;
+  /** Extra: who created it (group admin). */
+  createdBy: string | null;
+  /** Extra: time of the latest message (or creation). */
+  lastActivityAt: Date;
+};
+
+export type Message = {
+  id: string;
+  conversationId: string;
+  seq: number;
+  senderId: string;
+  senderName: string;
+  clientId: string;
+  content: string;
+  replyToId: string | null;
+  createdAt: Date;
+  editedAt: Date | null;
+  deletedAt: Date | null;
+};
+
+export type MessageEventType = 'message.created' | 'message.edited' | 'message.deleted';
+
+export type MessageEvent = {
+  type: MessageEventType;
+  message: Message;
+};
+
+export type ConversationSummary = Conversation & {
+  lastMessage: Message | null;
+  unreadCount: number;
+};
+
+export type Receipt = {
+  userId: string;
+  lastReadSeq: number;
+  readAt: Date | null;
+};
+
+export type TypingChange = {
+  conversationId: string;
+  userId: string;
+  name: string;
+  isTyping: boolean;
+};
+
+export type PresenceState = {
+  userId: string;
+  status: 'online' | 'offline';
+  lastSeenAt: Date | null;
+};
+
+export type Limits = {
+  /** Message content, after trimming. */
+  maxContentLength: number;
+  /** Items per page in list procedures. */
+  maxPageSize: number;
+  /** Per-user sustained send rate, and the burst on top of it. */
+  sendRatePerSecond: number;
+  sendBurst: number;
+  /** Subscriptions one socket may hold at once. */
+  maxSubscriptionsPerConnection: number;
+  /** How long `message.onEvent` can resume from; older ids must refetch history. */
+  eventRetentionDays: number;
+};
+
+export const DEFAULT_LIMITS: Limits = {
+  maxContentLength: 4_000,
+  maxPageSize: 100,
+  sendRatePerSecond: 5,
+  sendBurst: 20,
+  maxSubscriptionsPerConnection: 200,
+  eventRetentionDays: 30,
+};

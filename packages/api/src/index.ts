@@ -1,0 +1,17 @@
+export {
+  type AuthState,
+  authenticate,
+  bearerToken,
+  type Context,
+  createHttpContext,
+  createSocketContext,
+} from './context';
+export { ChatError, STALE_EVENT_ID } from './domain/errors';
+export { pruneEvents } from './domain/messages';
+export type * from './domain/types';
+export { DEFAULT_LIMITS } from './domain/types';
+export type { Log } from './live/topics';
+export { PreparedTracked, transformer, wsEncoder } from './live/wire';
+export { type AppRouter, appRouter, createAppRouter } from './root';
+export { type ChatServices, type ChatServicesOptions, createChatServices } from './services';
+export { createCallerFactory } from './trpc';

@@ -1,0 +1,174 @@
+import { GAP } from '@estuary/realtime';
+import { headEventSeq, loadEventsAfter } from '../domain/messages';
+import { coalesce } from './coalesce';
+import { type Deps, type MessageBusEvent, topics } from './topics';
+
+export interface FeedSink {
+  push(event: MessageBusEvent): void;
+}
+
+const PAGE = 500;
+
+/**
+ * One feed per conversation per process: the single consumer of that conversation's bus
+ * topic here. It turns the bus (which may reorder, duplicate or drop) into an exact, ordered
+ * event sequence by event id, filling holes from Postgres, and fans it out to the local
+ * subscribers. A process therefore reads a missed event once, not once per subscriber.
+ */
+class Feed {
+  /** Last event id delivered, in order, to sinks. -1 until the starting point is known. */
+  head = -1;
+  readonly sinks = new Set<FeedSink>();
+  private readonly early = new Map<number, MessageBusEvent>();
+  private syncing = false;
+  private again = false;
+  private readonly unlisten: () => void;
+  readonly ready: Promise<void>;
+
+  constructor(
+    readonly conversationId: string,
+    private readonly deps: Deps,
+    private readonly suspect: (feed: Feed) => void,
+  ) {
+    // Listen first, then read the head: nothing published in between can slip through.
+    this.unlisten = deps.bus.listen(topics.messages(conversationId), (payload) => {
+      if (payload === GAP) this.suspect(this);
+      else this.receive(payload as MessageBusEvent);
+    });
+    this.ready = headEventSeq(deps.db.$client, conversationId).then((head) => {
+      this.head = Math.max(this.head, head);
+      this.drainEarly();
+    });
+  }
+
+  private receive(event: MessageBusEvent) {
+    if (this.head < 0 || event.seq > this.head + 1) {
+      this.early.set(event.seq, event);
+      if (this.head >= 0) void this.resync();
+      return;
+    }
+    if (event.seq <= this.head) return;
+    this.deliver(event);
+    this.drainEarly();
+  }
+
+  private deliver(event: MessageBusEvent) {
+    this.head = event.seq;
+    for (const sink of this.sinks) sink.push(event);
+  }
+
+  private drainEarly() {
+    for (const seq of [...this.early.keys()]) if (seq <= this.head) this.early.delete(seq);
+    for (let next = this.early.get(this.head + 1); next; next = this.early.get(this.head + 1)) {
+      this.early.delete(next.seq);
+      this.deliver(next);
+    }
+  }
+
+  /** Reads from Postgres whatever the bus did not bring, in order. */
+  async resync(): Promise<void> {
+    if (this.syncing) {
+      this.again = true;
+      return;
+    }
+    this.syncing = true;
+    try {
+      await this.ready;
+      for (;;) {
+        const events = await loadEventsAfter(
+          this.deps.db.$client,
+          this.conversationId,
+          this.head,
+          PAGE,
+        );
+        for (const event of events) {
+          if (event.seq !== this.head + 1) break;
+          this.deliver(this.early.get(event.seq) ?? event);
+        }
+        this.drainEarly();
+        if (events.length < PAGE) break;
+      }
+    } catch (error) {
+      this.deps.log('warn', 'feed resync failed; retrying', {
+        conversationId: this.conversationId,
+        error: String(error),
+      });
+      setTimeout(() => void this.resync(), 1_000).unref();
+    } finally {
+      this.syncing = false;
+    }
+    if (this.again) {
+      this.again = false;
+      await this.resync();
+    }
+  }
+
+  close() {
+    this.unlisten();
+  }
+}
+
+export class MessageFeeds {
+  private readonly feeds = new Map<string, Feed>();
+
+  /** After a bus gap: one query for the heads of every suspect feed, then resync the behind. */
+  private readonly check = coalesce<Feed>(async (suspects) => {
+    const live = suspects.filter((f) => this.feeds.get(f.conversationId) === f);
+    if (live.length === 0) return;
+    try {
+      const sql = this.deps.db.$client;
+      const rows = await sql<{ id: string; head: number }[]>`
+        select id, last_event_seq as head from conversations
+        where id = any(${live.map((f) => f.conversationId)}::uuid[])`;
+      const heads = new Map(rows.map((r) => [r.id, r.head]));
+      for (const feed of live) {
+        if ((heads.get(feed.conversationId) ?? 0) > feed.head) void feed.resync();
+      }
+    } catch (error) {
+      this.deps.log('warn', 'feed check failed', { error: String(error) });
+      for (const feed of live) void feed.resync();
+    }
+  });
+
+  constructor(private readonly deps: Deps) {}
+
+  /**
+   * Adds a sink. Resolves once the feed knows its head: the sink then receives every event
+   * after the returned `head`, in order, without gaps.
+   */
+  async attach(
+    conversationId: string,
+    sink: FeedSink,
+  ): Promise<{ head: number; detach: () => void }> {
+    let feed = this.feeds.get(conversationId);
+    if (!feed) {
+      feed = new Feed(conversationId, this.deps, (f) => this.check(f));
+      this.feeds.set(conversationId, feed);
+    }
+    const current = feed;
+    current.sinks.add(sink);
+    const detach = () => {
+      current.sinks.delete(sink);
+      if (current.sinks.size === 0 && this.feeds.get(conversationId) === current) {
+        current.close();
+        this.feeds.delete(conversationId);
+      }
+    };
+    try {
+      await current.ready;
+    } catch (error) {
+      // A feed that never learnt its head is useless: drop it so the next attach retries.
+      if (this.feeds.get(conversationId) === current) {
+        current.close();
+        this.feeds.delete(conversationId);
+      }
+      current.sinks.delete(sink);
+      throw error;
+    }
+    return { head: current.head, detach };
+  }
+
+  get size() {
+    return this.feeds.size;
+  }
+}

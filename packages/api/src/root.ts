@@ -1,0 +1,27 @@
+import { DEFAULT_LIMITS, type Limits } from './domain/types';
+import { authRouter } from './routers/auth';
+import { bookingRouter } from './routers/booking';
+import { createConversationRouter } from './routers/conversation';
+import { createMessageRouter } from './routers/message';
+import { presenceRouter } from './routers/presence';
+import { receiptRouter } from './routers/receipt';
+import { typingRouter } from './routers/typing';
+import { router } from './trpc';
+
+/** The router with input limits baked into its schemas; servers pass their configured limits. */
+export function createAppRouter(
+  limits: Pick<Limits, 'maxContentLength' | 'maxPageSize'> = DEFAULT_LIMITS,
+) {
+  return router({
+    auth: authRouter,
+    booking: bookingRouter,
+    conversation: createConversationRouter(limits),
+    message: createMessageRouter(limits),
+    typing: typingRouter,
+    receipt: receiptRouter,
+    presence: presenceRouter,
+  });
+}
+
+export const appRouter = createAppRouter();
+export type AppRouter = typeof appRouter;

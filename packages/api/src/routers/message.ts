@@ -1,0 +1,59 @@
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { deleteMessage, editMessage, listMessages, sendMessage } from '../domain/messages';
+import type { Limits } from '../domain/types';
+import { messageEvents } from '../live/streams';
+import { conversationProcedure, protectedProcedure, router, withSubscriptionSlot } from '../trpc';
+
+export const createMessageRouter = (limits: Pick<Limits, 'maxContentLength' | 'maxPageSize'>) => {
+  const content = z.string().trim().min(1).max(limits.maxContentLength);
+  return router({
+    send: protectedProcedure
+      .input(
+        z.object({
+          conversationId: z.uuid(),
+          clientId: z.uuid(),
+          content,
+          replyToId: z.uuid().nullish(),
+        }),
+      )
+      .mutation(({ ctx, input }) => {
+        const verdict = ctx.services.sendLimiter.take(ctx.user.id);
+        if (!verdict.ok) {
+          throw new TRPCError({
+            code: 'TOO_MANY_REQUESTS',
+            message: `Sending too fast; retry in ${verdict.retryAfterMs} ms`,
+          });
+        }
+        return sendMessage(ctx.services.deps, ctx.user, input);
+      }),
+
+    edit: protectedProcedure
+      .input(z.object({ messageId: z.uuid(), content }))
+      .mutation(({ ctx, input }) =>
+        editMessage(ctx.services.deps, ctx.user, input.messageId, input.content),
+      ),
+
+    delete: protectedProcedure
+      .input(z.object({ messageId: z.uuid() }))
+      .mutation(({ ctx, input }) => deleteMessage(ctx.services.deps, ctx.user, input.messageId)),
+
+    list: conversationProcedure
+      .input(
+        z.object({
+          cursor: z.number().int().positive().nullish(),
+          limit: z.number().int().min(1).max(limits.maxPageSize).default(50),
+        }),
+      )
+      .query(({ ctx, input }) => listMessages(ctx.services.deps, input)),
+
+    onEvent: conversationProcedure
+      .input(z.object({ lastEventId: z.string().max(32).nullish() }))
+      .subscription(({ ctx, input, signal }) =>
+        withSubscriptionSlot(
+          ctx,
+          messageEvents(ctx.services, ctx.user, input, signal ?? new AbortController().signal),
+        ),
+      ),
+  });
+};

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { typingChanges } from '../live/streams';
+import { publish, type TypingBusEvent, topics } from '../live/topics';
+import { conversationProcedure, router, withSubscriptionSlot } from '../trpc';
+
+export const typingRouter = router({
+  set: conversationProcedure
+    .input(z.object({ isTyping: z.boolean() }))
+    .mutation(async ({ ctx, input }) => {
+      await publish(ctx.services.deps, topics.typing(input.conversationId), {
+        conversationId: input.conversationId,
+        userId: ctx.user.id,
+        name: ctx.user.name,
+        isTyping: input.isTyping,
+      } satisfies TypingBusEvent);
+    }),
+
+  onChange: conversationProcedure.subscription(({ ctx, input, signal }) =>
+    withSubscriptionSlot(
+      ctx,
+      typingChanges(
+        ctx.services,
+        ctx.user,
+        input.conversationId,
+        signal ?? new AbortController().signal,
+      ),
+    ),
+  ),
+});

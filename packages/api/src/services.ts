@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import { TokenService } from '@estuary/auth';
+import type { Db } from '@estuary/db';
+import type { Bus } from '@estuary/realtime';
+import { PresenceTracker } from './domain/presence';
+import { DEFAULT_LIMITS, type Limits, type User } from './domain/types';
+import { findUser } from './domain/users';
+import { AccessWatch } from './live/access';
+import { MessageFeeds } from './live/feeds';
+import type { Deps, Log } from './live/topics';
+import { RateLimiter } from './rate-limit';
+
+export interface ChatServicesOptions {
+  db: Db;
+  bus: Bus;
+  authSecret: string;
+  limits?: Partial<Limits>;
+  log?: Log;
+  /** `auth.register` is open unless this is false (production default). */
+  registrationOpen?: boolean;
+  /** Track presence: only processes that hold user sockets (apps/ws) do. */
+  trackPresence?: boolean;
+  nodeId?: string;
+  /** Access token life; tests shorten it. */
+  accessTokenTtlSeconds?: number;
+}
+
+/** Everything a request needs, built once per process and shared by every context. */
+export interface ChatServices {
+  deps: Deps;
+  tokens: TokenService;
+  limits: Limits;
+  registrationOpen: boolean;
+  sendLimiter: RateLimiter;
+  mutationLimiter: RateLimiter;
+  feeds: MessageFeeds;
+  access: AccessWatch;
+  presence: PresenceTracker | null;
+  nodeId: string;
+  /** Queries and mutations under way, so a shutdown can let them finish. */
+  inflight: Inflight;
+  /** Cached user lookup for token holders (name and role rarely change; 30 s is fine). */
+  getUser(id: string): Promise<User | null>;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class Inflight {
+  count = 0;
+  private waiters: (() => void)[] = [];
+
+  enter(): () => void {
+    this.count++;
+    return () => {
+      if (--this.count === 0) for (const wake of this.waiters.splice(0)) wake();
+    };
+  }
+
+  /** Resolves true once nothing is in flight, or false after `timeoutMs`. */
+  idle(timeoutMs: number): Promise<boolean> {
+    if (this.count === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.waiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+}
+
+const USER_CACHE_MS = 30_000;
+const USER_CACHE_MAX = 50_000;
+
+export function createChatServices(options: ChatServicesOptions): ChatServices {
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const deps: Deps = { db: options.db, bus: options.bus, log: options.log ?? (() => {}) };
+  const nodeId = options.nodeId ?? `node-${randomUUID()}`;
+  const users = new Map<string, { user: User | null; at: number }>();
+  const sendLimiter = new RateLimiter(limits.sendRatePerSecond, limits.sendBurst);
+  // A coarse ceiling on every other mutation (typing, receipts…), so no client can flood.
+  const mutationLimiter = new RateLimiter(
+    Math.max(30, limits.sendRatePerSecond * 6),
+    Math.max(60, limits.sendBurst * 3),
+  );
+  const presence = options.trackPresence ? new PresenceTracker(deps, nodeId) : null;
+
+  return {
+    deps,
+    tokens: new TokenService(options.authSecret, options.accessTokenTtlSeconds),
+    limits,
+    registrationOpen: options.registrationOpen ?? true,
+    sendLimiter,
+    mutationLimiter,
+    feeds: new MessageFeeds(deps),
+    access: new AccessWatch(deps),
+    presence,
+    nodeId,
+    inflight: new Inflight(),
+    async getUser(id) {
+      const hit = users.get(id);
+      if (hit && Date.now() - hit.at < USER_CACHE_MS) return hit.user;
+      const user = await findUser(options.db, id);
+      if (users.size >= USER_CACHE_MAX) users.delete(users.keys().next().value as string);
+      users.set(id, { user, at: Date.now() });
+      return user;
+    },
+    async start() {
+      await presence?.start();
+    },
+    async close() {
+      sendLimiter.close();
+      mutationLimiter.close();
+      await presence?.stop();
+    },
+  };
+}

@@ -1,0 +1,97 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import { ZodError, z } from 'zod';
+import { authErrorMessage, type Context } from './context';
+import { requireParticipant } from './domain/conversations';
+import { ChatError } from './domain/errors';
+import { transformer } from './live/wire';
+
+/**
+ * One tRPC instance, read top to bottom: the context (./context), then initTRPC with the
+ * transformer and an error formatter that lists zod issues, then the procedures that guard
+ * who may call what.
+ */
+const t = initTRPC.context<Context>().create({
+  transformer,
+  errorFormatter({ shape, error }) {
+    const issues = error.cause instanceof ZodError ? error.cause.issues : undefined;
+    return {
+      ...shape,
+      message: issues
+        ? issues
+            .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+            .join('; ')
+        : shape.message,
+      data: {
+        ...shape.data,
+        issues,
+        reason: error instanceof ChatError ? error.reason : undefined,
+      },
+    };
+  },
+});
+
+export const createCallerFactory = t.createCallerFactory;
+export const router = t.router;
+
+/** Counts queries and mutations in flight, so a graceful shutdown can wait for them. */
+export const publicProcedure = t.procedure.use(async function countInflight({ ctx, type, next }) {
+  if (type === 'subscription') return next();
+  const leave = ctx.services.inflight.enter();
+  try {
+    return await next();
+  } finally {
+    leave();
+  }
+});
+
+/** The caller holds a valid, unexpired token. Mutations also pass a per-user flood limit. */
+export const protectedProcedure = publicProcedure.use(async function isSignedIn({
+  ctx,
+  type,
+  next,
+}) {
+  const { auth } = ctx;
+  if (!auth.ok)
+    throw new TRPCError({ code: 'UNAUTHORIZED', message: authErrorMessage[auth.reason] });
+  // A socket's context outlives its token; every call re-checks the clock.
+  if (auth.expiresAt.getTime() <= Date.now()) {
+    throw new TRPCError({ code: 'UNAUTHORIZED', message: authErrorMessage.expired });
+  }
+  if (type === 'mutation' && !ctx.services.mutationLimiter.take(auth.user.id).ok) {
+    throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: 'Too many requests; slow down' });
+  }
+  return next({ ctx: { ...ctx, auth, user: auth.user } });
+});
+
+/** …and is a participant of `input.conversationId` (NOT_FOUND or FORBIDDEN otherwise). */
+export const conversationProcedure = protectedProcedure
+  .input(z.object({ conversationId: z.uuid() }))
+  .use(async function isParticipant({ ctx, input, type, next }) {
+    // Subscriptions check inside their stream, after attaching, so removal races are closed.
+    if (type !== 'subscription')
+      await requireParticipant(ctx.services.deps.db, input.conversationId, ctx.user.id);
+    return next();
+  });
+
+/** Caps the subscriptions one socket may hold, and releases the slot when the stream ends. */
+export async function* withSubscriptionSlot<T>(
+  ctx: Context,
+  stream: AsyncGenerator<T>,
+): AsyncGenerator<T> {
+  const connection = ctx.connection;
+  if (connection) {
+    if (connection.subscriptions >= ctx.services.limits.maxSubscriptionsPerConnection) {
+      await stream.return(undefined as never);
+      throw new TRPCError({
+        code: 'TOO_MANY_REQUESTS',
+        message: 'Too many subscriptions on this connection',
+      });
+    }
+    connection.subscriptions++;
+  }
+  try {
+    yield* stream;
+  } finally {
+    if (connection) connection.subscriptions--;
+  }
+}
