@@ -1,0 +1,64 @@
+import { resolveAuthSecret } from '@estuary/auth';
+import { devStateDir } from '@estuary/db';
+import { z } from 'zod';
+
+const number = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const flag = (fallback: boolean) => z.stringbool().default(fallback);
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3001),
+  /** Loopback in dev; all interfaces in production (behind a load balancer). */
+  HOST: z.string().optional(),
+  DATABASE_URL: z.url().optional(),
+  DATABASE_POOL_SIZE: number(20),
+  REDIS_URL: z.url().optional(),
+  AUTH_SECRET: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ALLOW_REGISTRATION: flag(false),
+  WS_PERMESSAGE_DEFLATE: flag(false),
+  WS_MAX_PAYLOAD_BYTES: number(64 * 1024),
+  /** A socket whose unsent data passes this is a slow consumer: it is cut and must resume. */
+  WS_MAX_BUFFERED_BYTES: number(1024 * 1024),
+  WS_PING_MS: number(30_000),
+  WS_PONG_WAIT_MS: number(10_000),
+  SHUTDOWN_TIMEOUT_MS: number(10_000),
+  MESSAGE_MAX_LENGTH: number(4_000),
+  PAGE_MAX: number(100),
+  SEND_RATE_PER_SECOND: number(5),
+  SEND_BURST: number(20),
+  EVENT_RETENTION_DAYS: number(30),
+  /** Without DATABASE_URL: `wait` for `pnpm dev`'s database task, or `start` an embedded one. */
+  ESTUARY_DEV_DB: z.enum(['wait', 'start']).default('start'),
+});
+
+export type WsEnv = z.infer<typeof schema> & {
+  HOST: string;
+  AUTH_SECRET: string;
+  production: boolean;
+};
+
+/** The only reader of process.env in apps/ws. Throws a readable error for bad configuration. */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): WsEnv {
+  const parsed = schema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const env = parsed.data;
+  const production = env.NODE_ENV === 'production';
+  if (production && !env.DATABASE_URL) {
+    throw new Error('DATABASE_URL is required with NODE_ENV=production');
+  }
+  return {
+    ...env,
+    production,
+    HOST: env.HOST ?? (production ? '0.0.0.0' : '127.0.0.1'),
+    ALLOW_REGISTRATION: production ? env.ALLOW_REGISTRATION : true,
+    AUTH_SECRET: resolveAuthSecret({
+      secret: env.AUTH_SECRET,
+      production,
+      devStateDir: devStateDir(),
+    }),
+  };
+}

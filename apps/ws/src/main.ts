@@ -1,0 +1,131 @@
+import { hostname } from 'node:os';
+import { createAppRouter, createChatServices, pruneEvents } from '@estuary/api';
+import { closeDb, createDb, migrate } from '@estuary/db';
+import { startDevDatabase, waitForDevDatabase } from '@estuary/db/dev';
+import { seedIfEmpty } from '@estuary/db/seed';
+import { createBus } from '@estuary/realtime';
+import pino from 'pino';
+import { loadEnv } from './env';
+import { createMetrics } from './metrics';
+import { createWsServer, type WsServer } from './server';
+
+const log = pino({
+  name: 'estuary-ws',
+  level: 'info',
+  // Belt and braces: nothing below logs these, and if something ever did, they are masked.
+  redact: [
+    'token',
+    '*.token',
+    'connectionParams',
+    '*.connectionParams',
+    'content',
+    '*.content',
+    'password',
+  ],
+});
+
+let env: ReturnType<typeof loadEnv>;
+try {
+  env = loadEnv();
+} catch (error) {
+  log.fatal((error as Error).message);
+  process.exit(1);
+}
+log.level = env.LOG_LEVEL;
+
+const devLog = (line: string) => log.info(`[db] ${line}`);
+const devDatabase = env.DATABASE_URL
+  ? null
+  : env.ESTUARY_DEV_DB === 'wait'
+    ? { url: await waitForDevDatabase({ log: devLog }), stop: async () => {} }
+    : await startDevDatabase({ seedIfEmpty, log: devLog });
+const databaseUrl = env.DATABASE_URL ?? devDatabase?.url ?? '';
+await migrate(databaseUrl);
+
+const nodeId = `ws-${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 6)}`;
+const db = createDb(databaseUrl, { max: env.DATABASE_POOL_SIZE, applicationName: nodeId });
+let server: WsServer | undefined;
+const metrics = createMetrics({
+  connections: () => server?.connections.size ?? 0,
+  subscriptions: () => server?.connections.subscriptions() ?? 0,
+});
+const bus = createBus(
+  { redisUrl: env.REDIS_URL, databaseUrl },
+  {
+    nodeId,
+    onRemoteDelivery: (lagMs) => metrics.busLag.observe(lagMs / 1000),
+    log: (level, message, extra) => log[level](extra ?? {}, message),
+  },
+);
+const limits = {
+  maxContentLength: env.MESSAGE_MAX_LENGTH,
+  maxPageSize: env.PAGE_MAX,
+  sendRatePerSecond: env.SEND_RATE_PER_SECOND,
+  sendBurst: env.SEND_BURST,
+  eventRetentionDays: env.EVENT_RETENTION_DAYS,
+};
+const services = createChatServices({
+  db,
+  bus,
+  authSecret: env.AUTH_SECRET,
+  limits,
+  registrationOpen: env.ALLOW_REGISTRATION,
+  trackPresence: true,
+  nodeId,
+  log: (level, message, extra) => log[level](extra ?? {}, message),
+});
+await services.start();
+
+server = createWsServer({
+  router: createAppRouter(limits),
+  services,
+  metrics,
+  log,
+  maxPayloadBytes: env.WS_MAX_PAYLOAD_BYTES,
+  maxBufferedBytes: env.WS_MAX_BUFFERED_BYTES,
+  perMessageDeflate: env.WS_PERMESSAGE_DEFLATE,
+  pingMs: env.WS_PING_MS,
+  pongWaitMs: env.WS_PONG_WAIT_MS,
+  readiness: async () => {
+    const database = await db.$client`select 1`.then(
+      () => ({ ok: true, detail: 'postgres' }),
+      (error: unknown) => ({ ok: false, detail: `postgres: ${String(error)}` }),
+    );
+    return { database, bus: await bus.check() };
+  },
+});
+const address = await server.listen(env.PORT, env.HOST);
+log.info(
+  { port: address.port, host: address.address, bus: bus.kind, nodeId },
+  'ws server listening',
+);
+
+// Resume ids older than the retention window get STALE_EVENT_ID; prune hourly.
+const prune = setInterval(() => {
+  pruneEvents(db.$client, env.EVENT_RETENTION_DAYS).catch((error) =>
+    log.warn({ err: error }, 'event pruning failed'),
+  );
+}, 3_600_000);
+prune.unref();
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'shutting down');
+  // Whatever happens below, the process ends within the budget.
+  setTimeout(() => {
+    log.error('shutdown timed out; exiting');
+    process.exit(1);
+  }, env.SHUTDOWN_TIMEOUT_MS + 5_000).unref();
+  clearInterval(prune);
+  await server?.shutdown(env.SHUTDOWN_TIMEOUT_MS);
+  await services.close().catch((error) => log.warn({ err: error }, 'presence cleanup failed'));
+  await bus.close().catch(() => {});
+  await closeDb(db).catch(() => {});
+  await devDatabase?.stop();
+  log.info('bye');
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,56 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** The Prometheus metrics of one ws process, served at GET /metrics. */
+export function createMetrics(sample: { connections: () => number; subscriptions: () => number }) {
+  const registry = new Registry();
+  // Includes nodejs_eventloop_lag_seconds and its percentiles, heap and RSS.
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
+  new Gauge({
+    name: 'estuary_ws_connections',
+    help: 'Open WebSocket connections',
+    registers: [registry],
+    collect() {
+      this.set(sample.connections());
+    },
+  });
+  new Gauge({
+    name: 'estuary_ws_subscriptions',
+    help: 'Active subscriptions across all connections',
+    registers: [registry],
+    collect() {
+      this.set(sample.subscriptions());
+    },
+  });
+  return {
+    registry,
+    framesIn: new Counter({
+      name: 'estuary_ws_frames_in_total',
+      help: 'Frames received from clients',
+      registers: [registry],
+    }),
+    framesOut: new Counter({
+      name: 'estuary_ws_frames_out_total',
+      help: 'Frames sent to clients',
+      registers: [registry],
+    }),
+    busLag: new Histogram({
+      name: 'estuary_bus_delivery_lag_seconds',
+      help: 'Publish-to-deliver delay of bus messages from other processes',
+      buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    slowConsumers: new Counter({
+      name: 'estuary_ws_slow_consumer_disconnects_total',
+      help: 'Connections cut because their send buffer passed the limit',
+      registers: [registry],
+    }),
+    refused: new Counter({
+      name: 'estuary_ws_refused_total',
+      help: 'Upgrades or connections refused',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

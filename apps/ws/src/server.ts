@@ -1,0 +1,164 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type AppRouter, type ChatServices, createSocketContext, wsEncoder } from '@estuary/api';
+import { getTRPCErrorShape, TRPCError, transformTRPCResponse } from '@trpc/server';
+import { applyWSSHandler } from '@trpc/server/adapters/ws';
+import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import { CLOSE, Connections } from './connections';
+import type { Metrics } from './metrics';
+
+export interface WsServerOptions {
+  router: AppRouter;
+  services: ChatServices;
+  metrics: Metrics;
+  log: Logger;
+  maxPayloadBytes: number;
+  maxBufferedBytes: number;
+  perMessageDeflate: boolean;
+  pingMs: number;
+  pongWaitMs: number;
+  /** Database and bus reachability, for GET /readyz. */
+  readiness: () => Promise<Record<string, { ok: boolean; detail: string }>>;
+}
+
+/**
+ * The ws process's network face: one HTTP server that upgrades to WebSocket for tRPC and
+ * answers /healthz, /readyz and /metrics in plain HTTP.
+ */
+export function createWsServer(options: WsServerOptions) {
+  const { router, services, metrics, log } = options;
+  const connections = new Connections(
+    { maxBufferedBytes: options.maxBufferedBytes, maxFramesPerSecond: 100 },
+    metrics,
+    log,
+    services.presence,
+  );
+  let draining = false;
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxPayloadBytes,
+    perMessageDeflate: options.perMessageDeflate,
+  });
+  // Ours first: the guards must wrap `send` before tRPC's handler holds the socket.
+  wss.on('connection', (ws, req) => connections.accept(ws, req));
+
+  const sendExpired = (
+    ws: import('ws').WebSocket,
+    ctx: Parameters<typeof connections.authenticated>[1],
+  ) => {
+    const error = new TRPCError({ code: 'UNAUTHORIZED', message: 'Token expired' });
+    const shape = getTRPCErrorShape({
+      config: router._def._config,
+      error,
+      type: 'unknown',
+      path: undefined,
+      input: undefined,
+      ctx,
+    });
+    ws.send(
+      wsEncoder.encode(transformTRPCResponse(router._def._config, { id: null, error: shape })),
+    );
+    ws.close(CLOSE.tokenExpired, 'Token expired');
+  };
+
+  const handler = applyWSSHandler({
+    wss,
+    router,
+    keepAlive: { enabled: true, pingMs: options.pingMs, pongWaitMs: options.pongWaitMs },
+    experimental_encoder: wsEncoder,
+    createContext: async ({ res: ws, info }) => {
+      const ctx = await createSocketContext(services, info.connectionParams);
+      connections.authenticated(ws, ctx, () => sendExpired(ws, ctx));
+      return ctx;
+    },
+    onError({ error, path, type, ctx }) {
+      const user = ctx?.auth.ok ? ctx.auth.user.id : undefined;
+      if (error.code === 'INTERNAL_SERVER_ERROR') {
+        log.error({ path, type, userId: user, err: error.cause ?? error }, 'procedure failed');
+      } else {
+        log.debug({ path, type, userId: user, code: error.code }, error.message);
+      }
+    },
+  });
+
+  const http = createServer((req, res) => void route(req, res));
+
+  async function route(req: IncomingMessage, res: ServerResponse) {
+    const path = (req.url ?? '/').split('?')[0];
+    const reply = (status: number, type: string, body: string) => {
+      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+      res.end(body);
+    };
+    if (req.method !== 'GET') return reply(405, 'text/plain', 'Method Not Allowed\n');
+    if (path === '/healthz')
+      return reply(200, 'application/json', JSON.stringify({ ok: true, draining }));
+    if (path === '/readyz') {
+      const checks = await options.readiness();
+      const ok = !draining && Object.values(checks).every((c) => c.ok);
+      return reply(ok ? 200 : 503, 'application/json', JSON.stringify({ ok, draining, checks }));
+    }
+    if (path === '/metrics') {
+      return reply(200, metrics.registry.contentType, await metrics.registry.metrics());
+    }
+    reply(404, 'text/plain', 'Not Found\n');
+  }
+
+  http.on('upgrade', (req, socket, head) => {
+    const refuse = (status: number, reason: string, message: string) => {
+      metrics.refused.inc({ reason });
+      socket.end(
+        `HTTP/1.1 ${status} ${message}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${message}\n`,
+      );
+    };
+    if (draining)
+      return refuse(503, 'draining', 'Server is shutting down; connect to another node');
+    // Tokens never travel in URLs (they end up in logs and proxies): connectionParams only.
+    const params = new URL(req.url ?? '/', 'http://ws').searchParams;
+    for (const key of params.keys()) {
+      if (key !== 'connectionParams') {
+        return refuse(
+          400,
+          'url-params',
+          'Only connectionParams=1 may appear in the URL; send the token in connectionParams',
+        );
+      }
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+  http.on('clientError', (_error, socket) => socket.destroy());
+
+  return {
+    http,
+    connections,
+    async listen(port: number, host: string): Promise<AddressInfo> {
+      await new Promise<void>((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(port, host, () => resolve());
+      });
+      return http.address() as AddressInfo;
+    },
+    /**
+     * Graceful shutdown: refuse new sockets, tell clients to reconnect elsewhere, let
+     * in-flight calls finish, then close what is left. Bounded by `timeoutMs`.
+     */
+    async shutdown(timeoutMs: number) {
+      draining = true;
+      http.close();
+      handler.broadcastReconnectNotification();
+      const deadline = Date.now() + timeoutMs;
+      await services.inflight.idle(Math.max(0, deadline - Date.now() - 500));
+      // Clients that got the notice reconnect on their own; give them a moment to leave.
+      while (connections.size > 0 && Date.now() < deadline - 500) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      connections.closeAll(1012, 'Server restarting');
+      await new Promise((r) => setTimeout(r, 100));
+      connections.terminateAll();
+      wss.close();
+    },
+  };
+}
+
+export type WsServer = ReturnType<typeof createWsServer>;

@@ -1,0 +1,88 @@
+import type { AppRouter } from '@estuary/api';
+import {
+  createTRPCClient,
+  createWSClient,
+  httpBatchLink,
+  splitLink,
+  type TRPCClient,
+  type TRPCLink,
+  wsLink,
+} from '@trpc/client';
+import superjson from 'superjson';
+import WebSocket from 'ws';
+
+export interface ChatClientOptions {
+  /** apps/web's tRPC endpoint, e.g. http://localhost:3000/api/trpc. Without it, everything goes over the socket. */
+  httpUrl?: string;
+  /** apps/ws, e.g. ws://localhost:3001. */
+  wsUrl: string;
+  /** A fixed token, or a function that returns a current one (called on every connect and request). */
+  token?: string;
+  getToken?: () => string | Promise<string>;
+  /** Delay before reconnect attempt N (0-based). Default: 0, then exponential with jitter, capped at 10 s. */
+  retryDelayMs?: (attempt: number) => number;
+  onOpen?: () => void;
+  onClose?: (cause?: { code?: number }) => void;
+}
+
+export type ChatClient = TRPCClient<AppRouter> & {
+  /** Closes the socket; the client cannot be used afterwards. */
+  close(): Promise<void>;
+  /** The underlying socket client (connection state, reconnect). */
+  readonly socket: ReturnType<typeof createWSClient>;
+};
+
+export function defaultRetryDelay(attempt: number): number {
+  if (attempt === 0) return 0;
+  const base = Math.min(10_000, 250 * 2 ** attempt);
+  // Jitter keeps a thousand clients of a restarted node from knocking at the same instant.
+  return base / 2 + Math.random() * (base / 2);
+}
+
+/**
+ * A typed client of the chat API: queries and mutations over HTTP (when `httpUrl` is given),
+ * subscriptions over one WebSocket whose token travels in connectionParams.
+ */
+export function createChatClient(options: ChatClientOptions): ChatClient {
+  const getToken = options.getToken ?? (() => options.token ?? '');
+  const socket = createWSClient({
+    url: options.wsUrl,
+    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    connectionParams: async () => ({ token: await getToken() }),
+    retryDelayMs: options.retryDelayMs ?? defaultRetryDelay,
+    keepAlive: { enabled: true, intervalMs: 15_000, pongTimeoutMs: 5_000 },
+    onOpen: options.onOpen,
+    onClose: options.onClose,
+  });
+  const overSocket = wsLink<AppRouter>({ client: socket, transformer: superjson });
+  const overHttp: TRPCLink<AppRouter> | null = options.httpUrl
+    ? httpBatchLink({
+        url: options.httpUrl,
+        transformer: superjson,
+        headers: async () => {
+          const token = await getToken();
+          return token ? { authorization: `Bearer ${token}` } : {};
+        },
+      })
+    : null;
+  const client = createTRPCClient<AppRouter>({
+    links: [
+      overHttp
+        ? splitLink({
+            condition: (op) => op.type === 'subscription',
+            true: overSocket,
+            false: overHttp,
+          })
+        : overSocket,
+    ],
+  });
+  const close = () => socket.close();
+  // The tRPC client is a proxy that answers every property; wrap it to add ours.
+  return new Proxy(client, {
+    get(target, key, receiver) {
+      if (key === 'close') return close;
+      if (key === 'socket') return socket;
+      return Reflect.get(target, key, receiver);
+    },
+  }) as ChatClient;
+}

@@ -1,0 +1,7 @@
+export {
+  type ChatClient,
+  type ChatClientOptions,
+  createChatClient,
+  defaultRetryDelay,
+} from './client';
+export { type FollowHandle, type FollowOptions, followConversation } from './follow';
