@@ -10,6 +10,7 @@ export { ChatError, STALE_EVENT_ID } from './domain/errors';
 export { pruneEvents } from './domain/messages';
 export type * from './domain/types';
 export { DEFAULT_LIMITS } from './domain/types';
+export { authenticateUser } from './domain/users';
 export type { Log } from './live/topics';
 export { PreparedTracked, transformer, wsEncoder } from './live/wire';
 export { type AppRouter, appRouter, createAppRouter } from './root';

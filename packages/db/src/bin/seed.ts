@@ -5,7 +5,9 @@ import { migrate } from '../migrate';
 import { DEMO_PASSWORD, DEMO_USERS, seed } from '../seed';
 
 const explicit = process.env.DATABASE_URL;
-const dev = explicit ? null : await startDevDatabase({ log: (l) => console.log(`[db] ${l}`) });
+const dev = explicit
+  ? null
+  : await startDevDatabase({ log: (l: string) => console.log(`[db] ${l}`) });
 const url = explicit ?? dev?.url;
 if (!url) throw new Error('no database');
 await migrate(url);

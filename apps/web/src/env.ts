@@ -1,0 +1,50 @@
+import { resolveAuthSecret } from '@estuary/auth';
+import { devStateDir } from '@estuary/db';
+import { z } from 'zod';
+
+const number = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  DATABASE_URL: z.url().optional(),
+  DATABASE_POOL_SIZE: number(10),
+  REDIS_URL: z.url().optional(),
+  AUTH_SECRET: z.string().optional(),
+  ALLOW_REGISTRATION: z.stringbool().default(false),
+  /** Where browsers reach apps/ws. Default: the page's host on port 3001. */
+  WS_PUBLIC_URL: z.url().optional(),
+  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug', 'silent']).default('info'),
+  MESSAGE_MAX_LENGTH: number(4_000),
+  PAGE_MAX: number(100),
+  SEND_RATE_PER_SECOND: number(5),
+  SEND_BURST: number(20),
+});
+
+export type WebEnv = z.infer<typeof schema> & { AUTH_SECRET: string; production: boolean };
+
+let cached: WebEnv | undefined;
+
+/** The only reader of process.env in apps/web (server side). Throws a readable error. */
+export function env(): WebEnv {
+  if (cached) return cached;
+  const parsed = schema.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const production = parsed.data.NODE_ENV === 'production';
+  if (production && !parsed.data.DATABASE_URL) {
+    throw new Error('DATABASE_URL is required with NODE_ENV=production');
+  }
+  cached = {
+    ...parsed.data,
+    production,
+    ALLOW_REGISTRATION: production ? parsed.data.ALLOW_REGISTRATION : true,
+    AUTH_SECRET: resolveAuthSecret({
+      secret: parsed.data.AUTH_SECRET,
+      production,
+      devStateDir: devStateDir(),
+    }),
+  };
+  return cached;
+}

@@ -1,0 +1,60 @@
+import 'server-only';
+import { type ChatServices, createAppRouter, createChatServices } from '@estuary/api';
+import { createDb } from '@estuary/db';
+import { waitForDevDatabase } from '@estuary/db/dev-wait';
+import { createBus } from '@estuary/realtime';
+import { env } from '../env';
+
+interface WebServer {
+  services: ChatServices;
+  router: ReturnType<typeof createAppRouter>;
+}
+
+// One set of services per process. Next's dev server reloads modules, so the promise lives
+// on globalThis instead of module scope.
+const globalKey = Symbol.for('estuary.web.server');
+const holder = globalThis as unknown as { [globalKey]?: Promise<WebServer> };
+
+async function boot(): Promise<WebServer> {
+  const config = env();
+  const databaseUrl =
+    config.DATABASE_URL ??
+    (await waitForDevDatabase({ log: (line) => console.log(`[web] ${line}`) }));
+  const db = createDb(databaseUrl, {
+    max: config.DATABASE_POOL_SIZE,
+    applicationName: 'estuary-web',
+  });
+  const log = (
+    level: 'debug' | 'info' | 'warn' | 'error',
+    message: string,
+    extra?: Record<string, unknown>,
+  ) => {
+    if (level === 'debug') return;
+    console[level](`[web] ${message}`, extra ?? '');
+  };
+  const bus = createBus({ redisUrl: config.REDIS_URL, databaseUrl }, { log });
+  const limits = {
+    maxContentLength: config.MESSAGE_MAX_LENGTH,
+    maxPageSize: config.PAGE_MAX,
+    sendRatePerSecond: config.SEND_RATE_PER_SECOND,
+    sendBurst: config.SEND_BURST,
+  };
+  const services = createChatServices({
+    db,
+    bus,
+    authSecret: config.AUTH_SECRET,
+    limits,
+    registrationOpen: config.ALLOW_REGISTRATION,
+    log,
+  });
+  await services.start();
+  return { services, router: createAppRouter(limits) };
+}
+
+export function webServer(): Promise<WebServer> {
+  holder[globalKey] ??= boot().catch((error) => {
+    holder[globalKey] = undefined;
+    throw error;
+  });
+  return holder[globalKey];
+}
