@@ -5,6 +5,7 @@ import { type ChatClient, createChatClient } from '@estuary/client';
 import { closeDb, createDb, type Db } from '@estuary/db';
 import { createTestDatabase, type TestDatabase } from '@estuary/db/testing';
 import { type Bus, createMemoryBus, createPostgresBus } from '@estuary/realtime';
+import { TRPCClientError } from '@trpc/client';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
@@ -179,6 +180,17 @@ export async function eventually(
       await new Promise((r) => setTimeout(r, stepMs));
     }
   }
+}
+
+/** The tRPC error code a call failed with, or 'OK'. */
+export async function codeOf(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+  } catch (error) {
+    if (error instanceof TRPCClientError) return error.data?.code as string;
+    throw error;
+  }
+  return 'OK';
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -21,6 +21,8 @@ export interface ChatClientOptions {
   getToken?: () => string | Promise<string>;
   /** Delay before reconnect attempt N (0-based). Default: 0, then exponential with jitter, capped at 10 s. */
   retryDelayMs?: (attempt: number) => number;
+  /** How long an idle socket stays open. Default 1 s. */
+  idleCloseMs?: number;
   onOpen?: () => void;
   onClose?: (cause?: { code?: number }) => void;
 }
@@ -51,6 +53,9 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     connectionParams: async () => ({ token: await getToken() }),
     retryDelayMs: options.retryDelayMs ?? defaultRetryDelay,
     keepAlive: { enabled: true, intervalMs: 15_000, pongTimeoutMs: 5_000 },
+    // The socket opens with the first subscription (or socket call) and closes a moment
+    // after the last one ends, so a client that only queries never looks "online".
+    lazy: { enabled: true, closeMs: options.idleCloseMs ?? 1_000 },
     onOpen: options.onOpen,
     onClose: options.onClose,
   });

@@ -16,13 +16,15 @@ type SummaryRow = {
 const encodeCursor = (row: SummaryRow) =>
   Buffer.from(JSON.stringify([row.activityKey, row.id])).toString('base64url');
 
+// Postgres' text form of a timestamptz, e.g. `2026-11-26 00:10:03.123456+00`.
+const ACTIVITY_KEY = /^\d{4}-\d\d-\d\d[ T][\d:.]+([+-]\d\d(:?\d\d)?|Z)?$/;
+
 function decodeCursor(cursor: string): [string, string] {
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
     if (Array.isArray(value) && typeof value[0] === 'string' && typeof value[1] === 'string') {
       const [key, id] = value;
-      if (!Number.isNaN(Date.parse(key.replace(' ', 'T'))) && /^[0-9a-f-]{36}$/i.test(id))
-        return [key, id];
+      if (ACTIVITY_KEY.test(key) && /^[0-9a-f-]{36}$/i.test(id)) return [key, id];
     }
   } catch {}
   throw badRequest('Invalid cursor');

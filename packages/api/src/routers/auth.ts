@@ -7,7 +7,7 @@ export const authRouter = router({
   register: publicProcedure
     .input(
       z.object({
-        email: z.email().max(254),
+        email: z.string().trim().toLowerCase().pipe(z.email().max(254)),
         password: z.string().min(8).max(200),
         name: z.string().trim().min(1).max(100),
         role: z.enum(['practitioner', 'client']),

@@ -1,0 +1,209 @@
+import { randomUUID } from 'node:crypto';
+import { TokenService } from '@estuary/auth';
+import type { ChatClient } from '@estuary/client';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { appRouter } from '../src';
+import {
+  bookedPair,
+  codeOf,
+  collector,
+  type Member,
+  SECRET,
+  type Stack,
+  sleep,
+  startStack,
+} from './harness';
+
+/**
+ * Every procedure, called by three intruders: no token, an expired token, and a valid user
+ * who is not a participant. Each must be refused with the contract's code, and the database
+ * must be exactly as it was. Procedures that only act on the caller's own account are
+ * checked for leaks instead.
+ */
+
+let stack: Stack;
+let victim: Awaited<ReturnType<typeof bookedPair>>;
+let message: { id: string };
+let outsider: Member;
+let expiredToken: string;
+
+beforeAll(async () => {
+  stack = await startStack();
+  victim = await bookedPair(stack);
+  message = await victim.client.client.message.send.mutate({
+    conversationId: victim.conversation.id,
+    clientId: randomUUID(),
+    content: 'private',
+  });
+  outsider = await stack.signUp('practitioner', 'Outsider');
+  expiredToken = (await new TokenService(SECRET).issue(outsider.user.id, 'access', -5)).token;
+});
+afterAll(() => stack.close());
+
+type Call = (c: ChatClient) => Promise<unknown>;
+type Sub = (c: ChatClient, handlers: ReturnType<typeof collector>) => { unsubscribe(): void };
+
+const ids = () => ({ conversationId: victim.conversation.id });
+
+/** Calls aimed at the victim's booking, conversation and message. */
+const scoped: Record<string, Call> = {
+  'booking.create': (c) =>
+    c.booking.create.mutate({
+      practitionerId: victim.practitioner.user.id,
+      clientId: victim.client.user.id,
+      startsAt: new Date(Date.now() + 1e6),
+      endsAt: new Date(Date.now() + 2e6),
+    }),
+  'booking.cancel': (c) => c.booking.cancel.mutate({ bookingId: victim.booking.id }),
+  'conversation.forBooking': (c) =>
+    c.conversation.forBooking.mutate({ bookingId: victim.booking.id }),
+  'conversation.addParticipant': (c) =>
+    c.conversation.addParticipant.mutate({ ...ids(), userId: outsider.user.id }),
+  'conversation.removeParticipant': (c) =>
+    c.conversation.removeParticipant.mutate({ ...ids(), userId: victim.client.user.id }),
+  'conversation.get': (c) => c.conversation.get.query(ids()),
+  'message.send': (c) =>
+    c.message.send.mutate({ ...ids(), clientId: randomUUID(), content: 'intrusion' }),
+  'message.edit': (c) => c.message.edit.mutate({ messageId: message.id, content: 'defaced' }),
+  'message.delete': (c) => c.message.delete.mutate({ messageId: message.id }),
+  'message.list': (c) => c.message.list.query(ids()),
+  'typing.set': (c) => c.typing.set.mutate({ ...ids(), isTyping: true }),
+  'receipt.markRead': (c) => c.receipt.markRead.mutate({ ...ids(), seq: 1 }),
+  'receipt.list': (c) => c.receipt.list.query(ids()),
+  'presence.list': (c) => c.presence.list.query(ids()),
+};
+
+const scopedSubscriptions: Record<string, Sub> = {
+  'message.onEvent': (c, h) => c.message.onEvent.subscribe({ ...ids(), lastEventId: '0' }, h),
+  'typing.onChange': (c, h) => c.typing.onChange.subscribe(ids(), h),
+  'receipt.onRead': (c, h) => c.receipt.onRead.subscribe(ids(), h),
+  'presence.onChange': (c, h) => c.presence.onChange.subscribe(ids(), h),
+};
+
+/** Calls on the caller's own account: allowed, but must not reveal the victim's data. */
+const own: Record<string, Call> = {
+  'auth.me': (c) => c.auth.me.query(),
+  'auth.refresh': (c) => c.auth.refresh.mutate(),
+  'booking.list': (c) => c.booking.list.query(),
+  'conversation.list': (c) => c.conversation.list.query(),
+  'conversation.direct': (c) => c.conversation.direct.mutate({ userId: victim.client.user.id }),
+  'conversation.createGroup': (c) =>
+    c.conversation.createGroup.mutate({ title: 'Mine', participantIds: [] }),
+};
+const ownSubscriptions: Record<string, Sub> = {
+  'conversation.onUpdate': (c, h) => c.conversation.onUpdate.subscribe(undefined, h),
+};
+const publicProcedures = ['auth.register', 'auth.login'];
+
+/** A fingerprint of every durable table (presence rows follow sockets, so they are left out). */
+async function fingerprint() {
+  const tables = [
+    'users',
+    'bookings',
+    'conversations',
+    'conversation_participants',
+    'messages',
+    'message_events',
+  ];
+  const parts = [];
+  for (const table of tables) {
+    const [row] = await stack.db.execute<{ h: string | null }>(
+      sql.raw(`select md5(string_agg(t::text, '|' order by t::text)) as h from ${table} t`),
+    );
+    parts.push(`${table}:${row?.h}`);
+  }
+  return parts.join(' ');
+}
+
+/** A raw socket that presents `token` and asks for a subscription; resolves with what it was told. */
+function rawSubscribe(token: string, path: string) {
+  return new Promise<{ code: string | undefined; closed: boolean }>((resolve, reject) => {
+    const ws = new WebSocket(`${stack.wsUrl}?connectionParams=1`);
+    let code: string | undefined;
+    const timer = setTimeout(() => reject(new Error('no answer')), 5_000);
+    ws.on('open', () => {
+      ws.send(JSON.stringify({ method: 'connectionParams', data: { token } }));
+      ws.send(
+        JSON.stringify({ id: 1, method: 'subscription', params: { path, input: { json: ids() } } }),
+      );
+    });
+    ws.on('message', (data) => {
+      const msg = JSON.parse(String(data));
+      code ??= msg.error?.json?.data?.code;
+    });
+    ws.on('close', () => {
+      clearTimeout(timer);
+      resolve({ code, closed: true });
+    });
+  });
+}
+
+describe('the authorization matrix', () => {
+  it('covers every procedure of the router', () => {
+    const covered = [
+      ...Object.keys(scoped),
+      ...Object.keys(scopedSubscriptions),
+      ...Object.keys(own),
+      ...Object.keys(ownSubscriptions),
+      ...publicProcedures,
+    ].sort();
+    expect(covered).toEqual(Object.keys(appRouter._def.procedures).sort());
+  });
+
+  it('refuses callers without a token or with an expired one, and changes nothing', async () => {
+    const before = await fingerprint();
+    for (const [name, call] of Object.entries({ ...scoped, ...own })) {
+      for (const token of ['', expiredToken]) {
+        expect(`${name}: ${await codeOf(call(stack.client(token)))}`).toBe(`${name}: UNAUTHORIZED`);
+      }
+    }
+    // Sockets are refused at connect: the subscription never starts.
+    for (const name of [...Object.keys(scopedSubscriptions), ...Object.keys(ownSubscriptions)]) {
+      for (const token of ['', expiredToken, 'forged.token.here']) {
+        const answer = await rawSubscribe(token, name);
+        expect(`${name}: ${answer.code} ${answer.closed}`).toBe(`${name}: UNAUTHORIZED true`);
+      }
+    }
+    expect(await fingerprint()).toBe(before);
+  });
+
+  it('refuses a valid user who is not a participant, and changes nothing', async () => {
+    const before = await fingerprint();
+    for (const [name, call] of Object.entries(scoped)) {
+      expect(`${name}: ${await codeOf(call(outsider.client))}`).toMatch(
+        new RegExp(`^${name}: (FORBIDDEN|NOT_FOUND)$`),
+      );
+    }
+    for (const [name, subscribe] of Object.entries(scopedSubscriptions)) {
+      const handlers = collector();
+      const sub = subscribe(outsider.client, handlers);
+      await handlers.until(() => handlers.errors.length > 0).catch(() => {});
+      sub.unsubscribe();
+      const code = (handlers.errors[0] as { data?: { code?: string } } | undefined)?.data?.code;
+      expect(`${name}: ${code}`).toMatch(new RegExp(`^${name}: (FORBIDDEN|NOT_FOUND)$`));
+      expect(handlers.items).toEqual([]);
+    }
+    expect(await fingerprint()).toBe(before);
+  });
+
+  it('lets a user act on their own account without revealing anyone else’s', async () => {
+    const updates = collector<{ id: string }>();
+    const sub = ownSubscriptions['conversation.onUpdate']?.(outsider.client, updates as never);
+    await sleep(200);
+    await victim.client.client.message.send.mutate({
+      ...ids(),
+      clientId: randomUUID(),
+      content: 'still private',
+    });
+    for (const call of Object.values(own)) await call(outsider.client);
+    const bookings = await outsider.client.booking.list.query();
+    const conversations = await outsider.client.conversation.list.query();
+    expect(bookings.map((b) => b.id)).not.toContain(victim.booking.id);
+    expect(conversations.items.map((c) => c.id)).not.toContain(victim.conversation.id);
+    await sleep(300);
+    expect(updates.items.map((u) => u.id)).not.toContain(victim.conversation.id);
+    sub?.unsubscribe();
+  });
+});

@@ -1,0 +1,60 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+
+/**
+ * A real redis-server of the test's own, on a free loopback port, that the test can kill
+ * and restart. Found on PATH (or REDIS_SERVER_BIN); null when the machine has none.
+ */
+export function redisServerBinary(): string | null {
+  const bin = process.env.REDIS_SERVER_BIN ?? 'redis-server';
+  const probe = spawnSync(bin, ['--version'], { encoding: 'utf8' });
+  return probe.status === 0 ? bin : null;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+export async function startRedis(bin: string, port?: number) {
+  const chosen = port ?? (await freePort());
+  let child: ChildProcess | null = null;
+  const start = async () => {
+    child = spawn(
+      bin,
+      ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('redis-server did not start')), 10_000);
+      child?.stdout?.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('Ready to accept connections')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child?.once('exit', () => reject(new Error('redis-server exited')));
+    });
+  };
+  const stop = async (signal: NodeJS.Signals = 'SIGKILL') => {
+    const current = child;
+    child = null;
+    if (!current || current.exitCode !== null) return;
+    const exited = new Promise((r) => current.once('exit', r));
+    current.kill(signal);
+    await exited;
+  };
+  await start();
+  return { url: `redis://127.0.0.1:${chosen}`, port: chosen, start, stop };
+}
