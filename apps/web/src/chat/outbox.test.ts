@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { message } from '../test/fixtures';
+import { MAX_ATTEMPTS, nextToSend, type OutboxEntry, outboxReducer } from './outbox';
+
+const conversationId = '00000000-0000-4000-8000-000000000001';
+const enqueue = (state: OutboxEntry[], clientId: string, content = clientId) =>
+  outboxReducer(state, { type: 'enqueue', clientId, conversationId, content, at: new Date() });
+
+describe('outboxReducer', () => {
+  it('sends in the order written, one at a time', () => {
+    let state = enqueue(enqueue([], 'a'), 'b');
+    expect(nextToSend(state)?.clientId).toBe('a');
+    state = outboxReducer(state, { type: 'start', clientId: 'a' });
+    expect(nextToSend(state)).toBeNull();
+    state = outboxReducer(state, { type: 'sent', clientId: 'a', message: message(1) });
+    expect(nextToSend(state)?.clientId).toBe('b');
+  });
+
+  it('ignores a second enqueue of the same clientId', () => {
+    const state = enqueue(enqueue([], 'a', 'hello'), 'a', 'hello again');
+    expect(state).toHaveLength(1);
+    expect(state[0]?.content).toBe('hello');
+  });
+
+  it('keeps a requeued message first in line, with the same clientId', () => {
+    let state = enqueue(enqueue([], 'a'), 'b');
+    state = outboxReducer(state, { type: 'start', clientId: 'a' });
+    state = outboxReducer(state, { type: 'requeue', clientId: 'a', error: 'network' });
+    expect(nextToSend(state)?.clientId).toBe('a');
+    expect(state.map((e) => e.clientId)).toEqual(['a', 'b']);
+  });
+
+  it('gives up after repeated transient failures, and Retry starts afresh', () => {
+    let state = enqueue([], 'a');
+    for (let i = 0; i < MAX_ATTEMPTS; i++) {
+      state = outboxReducer(state, { type: 'start', clientId: 'a' });
+      state = outboxReducer(state, { type: 'requeue', clientId: 'a', error: 'network' });
+    }
+    expect(state[0]?.status).toBe('failed');
+    expect(nextToSend(state)).toBeNull();
+    state = outboxReducer(state, { type: 'retry', clientId: 'a' });
+    expect(state[0]).toMatchObject({ status: 'queued', attempts: 0, error: null, clientId: 'a' });
+  });
+
+  it('moves on past a refused message, which waits for the user', () => {
+    let state = enqueue(enqueue([], 'a'), 'b');
+    state = outboxReducer(state, { type: 'start', clientId: 'a' });
+    state = outboxReducer(state, { type: 'fail', clientId: 'a', error: 'Forbidden' });
+    expect(state[0]).toMatchObject({ status: 'failed', error: 'Forbidden' });
+    expect(nextToSend(state)?.clientId).toBe('b');
+  });
+
+  it('discards an unsent message but never a confirmed one', () => {
+    let state = enqueue(enqueue([], 'a'), 'b');
+    state = outboxReducer(state, { type: 'sent', clientId: 'b', message: message(1) });
+    state = outboxReducer(state, { type: 'discard', clientId: 'a' });
+    state = outboxReducer(state, { type: 'discard', clientId: 'b' });
+    expect(state.map((e) => e.clientId)).toEqual(['b']);
+  });
+});

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { ADA, BEN, CHLOE, conversation, message } from '../test/fixtures';
+import { mergeReceipt, readStatus } from './receipts';
+import { typingText } from './typing-text';
+
+describe('mergeReceipt', () => {
+  it('only moves a watermark forward', () => {
+    const at = new Date();
+    const list = [{ userId: CHLOE, lastReadSeq: 5, readAt: at }];
+    expect(mergeReceipt(list, { userId: CHLOE, lastReadSeq: 3, readAt: at })).toBe(list);
+    expect(mergeReceipt(list, { userId: CHLOE, lastReadSeq: 7, readAt: at })).toEqual([
+      { userId: CHLOE, lastReadSeq: 7, readAt: at },
+    ]);
+  });
+});
+
+describe('readStatus', () => {
+  it('says Read in a 1:1 once the other watermark reaches the message', () => {
+    const status = readStatus(conversation(), ADA, new Map([[CHLOE, 4]]));
+    expect(status(message(4))).toBe('Read');
+    expect(status(message(5))).toBe('Sent');
+  });
+
+  it('ignores the sender’s own watermark', () => {
+    const status = readStatus(conversation(), ADA, new Map([[ADA, 9]]));
+    expect(status(message(4))).toBe('Sent');
+  });
+
+  it('counts readers in a group', () => {
+    const group = conversation({
+      kind: 'group',
+      title: 'Tuesday circle',
+      participants: [
+        { userId: ADA, name: 'Ada Okafor', role: 'practitioner' },
+        { userId: BEN, name: 'Ben Carter', role: 'practitioner' },
+        { userId: CHLOE, name: 'Chloe Martin', role: 'client' },
+      ],
+    });
+    const status = readStatus(
+      group,
+      ADA,
+      new Map([
+        [BEN, 3],
+        [CHLOE, 8],
+      ]),
+    );
+    expect(status(message(2))).toBe('Seen by 2');
+    expect(status(message(5))).toBe('Seen by 1');
+  });
+});
+
+it('typingText names one, two, or two and the rest', () => {
+  expect(typingText([])).toBe('');
+  expect(typingText(['Ada'])).toBe('Ada is typing…');
+  expect(typingText(['Ada', 'Ben'])).toBe('Ada and Ben are typing…');
+  expect(typingText(['Ada', 'Ben', 'Dev'])).toBe('Ada, Ben and 1 other are typing…');
+  expect(typingText(['Ada', 'Ben', 'Dev', 'Emma'])).toBe('Ada, Ben and 2 others are typing…');
+});
