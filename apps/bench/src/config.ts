@@ -1,0 +1,49 @@
+import type { WindowSpec } from './measure';
+
+export interface Mode {
+  name: 'quick' | 'full' | 'custom';
+  /** Connection counts to step through (multiples of 20, the layout's block). */
+  steps: number[];
+  /** Messages per second per conversation during the connection steps. */
+  stepRatePerRoom: number;
+  window: Omit<WindowSpec, 'ratePerRoom'>;
+  ramp: {
+    /** First offered rate, per conversation (= deliveries/s per connection). */
+    start: number;
+    factor: number;
+    maxSteps: number;
+    /** A window whose p99 passes this counts as exploded. */
+    p99LimitMs: number;
+  };
+  /** Wall-clock budget per target, after which the ramp stops where it is. */
+  targetBudgetMs: number;
+  connectConcurrency: number;
+}
+
+/**
+ * Per-member send rate ceiling: the ws server cuts a socket past 100 frames/s (burst 200),
+ * so no target is offered more than this per sending connection.
+ */
+export const MAX_SENDS_PER_MEMBER = 50;
+/** With 1:1 rooms in the mix, a room's rate may be at most twice the member ceiling. */
+export const MAX_RATE_PER_ROOM = 2 * MAX_SENDS_PER_MEMBER;
+
+export const QUICK: Mode = {
+  name: 'quick',
+  steps: [200, 1000],
+  stepRatePerRoom: 0.5,
+  window: { warmupMs: 500, windowMs: 2_000, drainMs: 2_000 },
+  ramp: { start: 2, factor: 2, maxSteps: 6, p99LimitMs: 1_000 },
+  targetBudgetMs: 45_000,
+  connectConcurrency: 100,
+};
+
+export const FULL: Mode = {
+  name: 'full',
+  steps: [1000, 2000, 5000, 10000],
+  stepRatePerRoom: 0.5,
+  window: { warmupMs: 1_000, windowMs: 5_000, drainMs: 5_000 },
+  ramp: { start: 0.25, factor: 1.5, maxSteps: 14, p99LimitMs: 1_000 },
+  targetBudgetMs: 240_000,
+  connectConcurrency: 100,
+};

@@ -1,0 +1,80 @@
+import type { Mode } from '../config';
+import type { machine } from '../proc';
+import type { TargetRun } from '../runner';
+import type { TargetName } from '../targets';
+
+export interface Headline {
+  connections: number;
+  deliveriesPerSec: number;
+  latencyMs: { p50: number; p95: number; p99: number };
+  rssPerConnectionKiB: number;
+}
+
+export interface Results {
+  fullStack: Headline & { persistedPerSec: number };
+  rawWs: Headline;
+  socketIo: Headline;
+  trpcBare: Headline;
+  ratios: {
+    fullStackVsRawWs: number | null;
+    fullStackVsSocketIo: number | null;
+    fullStackVsTrpcBare: number | null;
+  };
+  mode: string;
+  date: string;
+  machine: ReturnType<typeof machine>;
+  config: Mode;
+  detail: Partial<Record<TargetName, TargetRun>>;
+  notes: string[];
+}
+
+const empty = (): Headline => ({
+  connections: 0,
+  deliveriesPerSec: 0,
+  latencyMs: { p50: 0, p95: 0, p99: 0 },
+  rssPerConnectionKiB: 0,
+});
+
+function headline(run: TargetRun | undefined): Headline {
+  if (!run) return empty();
+  return {
+    connections: run.connectionsHeld,
+    deliveriesPerSec: run.saturation.deliveriesPerSec,
+    latencyMs: run.headline.latencyMs,
+    rssPerConnectionKiB: run.headline.rssPerConnectionKiB,
+  };
+}
+
+const ratio = (a: number, b: number) => (a > 0 && b > 0 ? Math.round((a / b) * 100) / 100 : null);
+
+export function assemble(
+  runs: Partial<Record<TargetName, TargetRun>>,
+  mode: Mode,
+  info: ReturnType<typeof machine>,
+  notes: string[],
+): Results {
+  const fullStack = {
+    ...headline(runs.fullStack),
+    persistedPerSec: runs.fullStack?.saturation.persistedPerSec ?? 0,
+  };
+  const rawWs = headline(runs.rawWs);
+  const socketIo = headline(runs.socketIo);
+  const trpcBare = headline(runs.trpcBare);
+  return {
+    fullStack,
+    rawWs,
+    socketIo,
+    trpcBare,
+    ratios: {
+      fullStackVsRawWs: ratio(fullStack.deliveriesPerSec, rawWs.deliveriesPerSec),
+      fullStackVsSocketIo: ratio(fullStack.deliveriesPerSec, socketIo.deliveriesPerSec),
+      fullStackVsTrpcBare: ratio(fullStack.deliveriesPerSec, trpcBare.deliveriesPerSec),
+    },
+    mode: mode.name,
+    date: new Date().toISOString(),
+    machine: info,
+    config: mode,
+    detail: runs,
+    notes,
+  };
+}

@@ -1,0 +1,148 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { freePort } from '@estuary/db/embedded';
+import { childEnv } from './env';
+import type { Protocol } from './loadgen/messages';
+
+export type TargetName = 'rawWs' | 'socketIo' | 'trpcBare' | 'fullStack';
+export const TARGETS: TargetName[] = ['rawWs', 'socketIo', 'trpcBare', 'fullStack'];
+
+export const LABELS: Record<TargetName, string> = {
+  rawWs: 'bare ws',
+  socketIo: 'Socket.IO',
+  trpcBare: 'stock tRPC',
+  fullStack: 'full stack',
+};
+
+export const PROTOCOL: Record<TargetName, Protocol> = {
+  rawWs: 'raw',
+  socketIo: 'socketio',
+  trpcBare: 'trpc',
+  fullStack: 'trpc',
+};
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const benchRoot = join(here, '..');
+export const repoRoot = join(benchRoot, '..', '..');
+export const wsAppDir = join(repoRoot, 'apps', 'ws');
+/** tsx as an --import hook: TypeScript runs in the same process, so the pid we measure is the server's. */
+export const tsxImport = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+export interface RunningServer {
+  name: TargetName;
+  pid: number;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  profileDir: string | null;
+  logFile: string;
+  /** For the full stack. */
+  databaseUrl?: string;
+  authSecret?: string;
+  /** Run apps/ws from source through tsx instead of its tsup build. */
+  fromSource?: boolean;
+}
+
+export async function startServer(name: TargetName, options: StartOptions): Promise<RunningServer> {
+  const port = await freePort();
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const prof = options.profileDir
+    ? [
+        '--cpu-prof',
+        '--cpu-prof-dir',
+        options.profileDir,
+        '--cpu-prof-name',
+        `${name}-${stamp}.cpuprofile`,
+      ]
+    : [];
+  let args: string[];
+  let env = childEnv();
+  if (name === 'fullStack') {
+    const entry = options.fromSource
+      ? ['--import', tsxImport, join(wsAppDir, 'src', 'main.ts')]
+      : [join(wsAppDir, 'dist', 'main.js')];
+    args = [...prof, ...entry];
+    env = childEnv({
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATABASE_URL: options.databaseUrl ?? '',
+      AUTH_SECRET: options.authSecret ?? '',
+      LOG_LEVEL: 'warn',
+      // The per-user limits guard against abuse; a benchmark is deliberate abuse.
+      SEND_RATE_PER_SECOND: '1000000',
+      SEND_BURST: '1000000',
+    });
+  } else {
+    const file = { rawWs: 'raw-ws.ts', socketIo: 'socket-io.ts', trpcBare: 'trpc-bare.ts' }[name];
+    args = [...prof, '--import', tsxImport, join(benchRoot, 'src', 'servers', file), String(port)];
+  }
+  const log = createWriteStream(options.logFile, { flags: 'a' });
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: name === 'fullStack' ? wsAppDir : benchRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe', ...(name === 'fullStack' ? [] : ['ipc' as const])],
+  });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  await waitHealthy(port, exited, name, options.logFile);
+  return {
+    name,
+    pid: child.pid ?? -1,
+    url: `ws://127.0.0.1:${port}`,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await exited;
+      clearTimeout(timer);
+      log.end();
+    },
+  };
+}
+
+async function waitHealthy(
+  port: number,
+  exited: Promise<number | null>,
+  name: string,
+  logFile: string,
+) {
+  let dead: number | null | undefined;
+  void exited.then((code) => {
+    dead = code;
+  });
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (dead !== undefined)
+      throw new Error(`${name} exited with code ${dead} while starting; see ${logFile}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+      if (res.ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${name} did not answer /healthz within 60 s; see ${logFile}`);
+}
+
+/** `pnpm --filter @estuary/ws build`, run as its tsup directly (no pnpm needed at run time). */
+export async function buildWs(logFile: string): Promise<void> {
+  const tsup = join(wsAppDir, 'node_modules', 'tsup', 'dist', 'cli-default.js');
+  const log = createWriteStream(logFile, { flags: 'a' });
+  const child = spawn(process.execPath, [tsup], {
+    cwd: wsAppDir,
+    env: childEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`building apps/ws failed (exit ${code}); see ${logFile}`);
+}
