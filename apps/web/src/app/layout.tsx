@@ -1,8 +1,10 @@
 import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
-import { env } from '../env';
 import './globals.css';
-import { Providers } from './providers';
+import '../styles/shell.css';
+import '../styles/lists.css';
+import '../styles/chat.css';
+import '../styles/messages.css';
 
 export const metadata: Metadata = {
   title: 'Estuary Chat',
@@ -17,9 +19,7 @@ export const dynamic = 'force-dynamic';
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
-      <body>
-        <Providers wsUrl={env().WS_PUBLIC_URL ?? null}>{children}</Providers>
-      </body>
+      <body>{children}</body>
     </html>
   );
 }

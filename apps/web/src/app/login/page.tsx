@@ -1,7 +1,10 @@
+import { redirect } from 'next/navigation';
 import { env } from '../../env';
+import { sessionUserId } from '../../server/session';
 import { LoginForm } from './login-form';
 
-export default function LoginPage() {
+export default async function LoginPage() {
+  if (await sessionUserId()) redirect('/conversations');
   // The demo accounts are listed in development only.
   return <LoginForm showDemo={!env().production} />;
 }

@@ -1,0 +1,89 @@
+'use client';
+
+import {
+  createContext,
+  type ReactNode,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useReducer,
+  useState,
+} from 'react';
+import { useConnection } from '../lib/connection';
+import { errorInfo, isPermanent } from '../lib/errors';
+import { trpc } from '../lib/trpc';
+import { nextToSend, type OutboxEntry, outboxReducer } from './outbox';
+
+interface Outbox {
+  entries: OutboxEntry[];
+  send(conversationId: string, content: string): void;
+  retry(clientId: string): void;
+  discard(clientId: string): void;
+}
+
+const OutboxContext = createContext<Outbox | null>(null);
+
+/** Pause after a transient failure before the queue moves again, growing with attempts. */
+const pauseAfter = (attempts: number, retryAfterMs: number | null) =>
+  retryAfterMs ?? Math.min(8_000, 500 * 2 ** attempts);
+
+/**
+ * Holds the outbox above the pages, so a queued message survives switching conversations,
+ * and drains it one message at a time, oldest first, while the socket is up. Sends are
+ * held back while the socket is down: the server could not tell us they arrived anyway, and
+ * the user sees them as queued instead of failing one by one.
+ */
+export function OutboxProvider({ children }: { children: ReactNode }) {
+  const [entries, dispatch] = useReducer(outboxReducer, []);
+  const [pausedUntil, setPausedUntil] = useState(0);
+  const online = useConnection().state === 'open';
+  const sendMessage = trpc.message.send.useMutation();
+  const mutate = sendMessage.mutateAsync;
+  const next = nextToSend(entries);
+
+  useEffect(() => {
+    if (!online || !next) return;
+    const wait = pausedUntil - Date.now();
+    if (wait > 0) {
+      const timer = setTimeout(() => setPausedUntil(0), wait);
+      return () => clearTimeout(timer);
+    }
+    const { clientId, conversationId, content } = next;
+    dispatch({ type: 'start', clientId });
+    mutate({ conversationId, clientId, content }).then(
+      (message) => dispatch({ type: 'sent', clientId, message }),
+      (error: unknown) => {
+        const info = errorInfo(error);
+        if (isPermanent(error)) return dispatch({ type: 'fail', clientId, error: info.message });
+        const hinted = /retry in (\d+) ms/.exec(info.message);
+        setPausedUntil(Date.now() + pauseAfter(next.attempts, hinted ? Number(hinted[1]) : null));
+        dispatch({ type: 'requeue', clientId, error: info.message });
+      },
+    );
+  }, [online, next, pausedUntil, mutate]);
+
+  const send = useCallback((conversationId: string, content: string) => {
+    const clientId = crypto.randomUUID();
+    dispatch({ type: 'enqueue', clientId, conversationId, content, at: new Date() });
+  }, []);
+  const retry = useCallback((clientId: string) => dispatch({ type: 'retry', clientId }), []);
+  const discard = useCallback((clientId: string) => dispatch({ type: 'discard', clientId }), []);
+  const value = useMemo(() => ({ entries, send, retry, discard }), [entries, send, retry, discard]);
+  return <OutboxContext.Provider value={value}>{children}</OutboxContext.Provider>;
+}
+
+export function useOutbox(): Outbox {
+  const outbox = useContext(OutboxContext);
+  if (!outbox) throw new Error('useOutbox() outside <OutboxProvider>');
+  return outbox;
+}
+
+/** This conversation's part of the outbox, in the order written. */
+export function useConversationOutbox(conversationId: string): OutboxEntry[] {
+  const { entries } = useOutbox();
+  return useMemo(
+    () => entries.filter((e) => e.conversationId === conversationId),
+    [entries, conversationId],
+  );
+}

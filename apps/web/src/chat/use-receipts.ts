@@ -1,0 +1,26 @@
+'use client';
+
+import { useMemo } from 'react';
+import { trpc } from '../lib/trpc';
+import { mergeReceipt } from './receipts';
+
+/**
+ * Every participant's read watermark: the list once, then `receipt.onRead` live. The list
+ * is refetched after a reconnect (see useRefetchOnReconnect), since receipts are not replayed.
+ */
+export function useReceipts(conversationId: string): Map<string, number> {
+  const utils = trpc.useUtils();
+  const receipts = trpc.receipt.list.useQuery({ conversationId });
+  trpc.receipt.onRead.useSubscription(
+    { conversationId },
+    {
+      onData(receipt) {
+        utils.receipt.list.setData({ conversationId }, (list) => mergeReceipt(list ?? [], receipt));
+      },
+    },
+  );
+  return useMemo(
+    () => new Map((receipts.data ?? []).map((r) => [r.userId, r.lastReadSeq])),
+    [receipts.data],
+  );
+}

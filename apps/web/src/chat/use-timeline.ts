@@ -1,0 +1,72 @@
+'use client';
+
+import type { Message, MessageEvent } from '@estuary/api';
+import { useCallback, useMemo, useState } from 'react';
+import { trpc } from '../lib/trpc';
+import { useConversationOutbox } from './outbox-context';
+import { mergeMessages, upsertMessage } from './timeline';
+import { useMessageStream } from './use-message-stream';
+
+const PAGE_SIZE = 30;
+
+/**
+ * A conversation's messages: pages of history (newest first, older ones on demand), merged
+ * with live events and with the user's own confirmed sends, deduplicated by id. The stream
+ * starts from the `lastEventId` of the first page, so nothing is missed or doubled.
+ */
+export function useTimeline(conversationId: string) {
+  const utils = trpc.useUtils();
+  const input = useMemo(() => ({ conversationId, limit: PAGE_SIZE }), [conversationId]);
+  const history = trpc.message.list.useInfiniteQuery(input, {
+    getNextPageParam: (page) => page.nextCursor ?? undefined,
+    // The stream keeps history current; a refetch would only move the resume point.
+    staleTime: Number.POSITIVE_INFINITY,
+    refetchOnReconnect: false,
+  });
+  const [live, setLive] = useState<Message[]>([]);
+  const [from, setFrom] = useState<string | null>(null);
+  // The id the server refused, so the page it came from is not used again while refetching.
+  const [refused, setRefused] = useState<string | null>(null);
+  const firstPage = history.data?.pages[0];
+  // Capture the resume point once per history load, not on every refetch of the pages.
+  if (from === null && firstPage && firstPage.lastEventId !== refused) {
+    setFrom(firstPage.lastEventId);
+  }
+
+  const onEvent = useCallback((event: MessageEvent) => {
+    setLive((list) => upsertMessage(list, event.message));
+  }, []);
+  const onStale = useCallback(() => {
+    setLive([]);
+    setRefused(from);
+    setFrom(null);
+    void utils.message.list.reset(input);
+  }, [utils, input, from]);
+  const { fatal } = useMessageStream({ conversationId, from, onEvent, onStale });
+
+  const outbox = useConversationOutbox(conversationId);
+  const pages = history.data?.pages;
+  const messages = useMemo(() => {
+    const fromHistory = (pages ?? []).flatMap((p) => p.items);
+    const confirmed = outbox.flatMap((e) => (e.message ? [e.message] : []));
+    return mergeMessages(fromHistory, live, confirmed);
+  }, [pages, live, outbox]);
+  const pending = useMemo(() => {
+    const known = new Set(messages.map((m) => m.clientId));
+    return outbox.filter((e) => e.status !== 'sent' && !known.has(e.clientId));
+  }, [messages, outbox]);
+
+  /** Applies a mutation's result at once, without waiting for its event. */
+  const apply = useCallback((message: Message) => setLive((l) => upsertMessage(l, message)), []);
+
+  return {
+    messages,
+    pending,
+    apply,
+    loading: history.isPending,
+    error: fatal ?? history.error?.message ?? null,
+    hasOlder: history.hasNextPage,
+    loadingOlder: history.isFetchingNextPage,
+    loadOlder: history.fetchNextPage,
+  };
+}

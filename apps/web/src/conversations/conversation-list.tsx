@@ -1,0 +1,44 @@
+'use client';
+
+import Link from 'next/link';
+import { useParams } from 'next/navigation';
+import { useMe } from '../lib/session';
+import { ConversationListItem } from './conversation-list-item';
+import { useConversations } from './conversations-context';
+
+export function ConversationList() {
+  const me = useMe();
+  const params = useParams<{ id?: string }>();
+  const { items, loading, error, hasMore, loadMore } = useConversations();
+  return (
+    <nav className="conversation-list" aria-labelledby="conversations-title">
+      <h2 id="conversations-title">Conversations</h2>
+      {loading && <p className="muted pad">Loading…</p>}
+      {error && (
+        <p role="alert" className="error pad">
+          {error}
+        </p>
+      )}
+      {!loading && items.length === 0 && (
+        <p className="muted pad">
+          No conversations yet. Open one from <Link href="/bookings">your bookings</Link>.
+        </p>
+      )}
+      <ul>
+        {items.map((summary) => (
+          <ConversationListItem
+            key={summary.id}
+            summary={summary}
+            meId={me.id}
+            active={summary.id === params.id}
+          />
+        ))}
+      </ul>
+      {hasMore && (
+        <button type="button" className="quiet more" onClick={loadMore}>
+          Show more conversations
+        </button>
+      )}
+    </nav>
+  );
+}

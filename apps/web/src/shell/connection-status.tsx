@@ -1,0 +1,29 @@
+'use client';
+
+import { useConnection } from '../lib/connection';
+import { useNow } from '../lib/use-now';
+
+/**
+ * The state of the live connection, announced politely when it changes: "Connected", or
+ * "Reconnecting" with when the next attempt is due.
+ */
+export function ConnectionStatus() {
+  const { state, lost, retryAt } = useConnection();
+  const now = useNow(1_000);
+  let text = 'Connecting…';
+  let tone = 'pending';
+  if (state === 'open') {
+    text = 'Connected';
+    tone = 'ok';
+  } else if (lost) {
+    tone = 'down';
+    const seconds = retryAt ? Math.ceil((retryAt - now) / 1000) : 0;
+    text = retryAt && seconds > 0 ? `Reconnecting, next try in ${seconds} s` : 'Reconnecting…';
+  }
+  return (
+    <div role="status" aria-label="Connection" className={`connection ${tone}`}>
+      <span className="dot" aria-hidden="true" />
+      <span>{text}</span>
+    </div>
+  );
+}
