@@ -24,10 +24,12 @@ const NETWORK_CODES = new Set([
   'EHOSTUNREACH',
 ]);
 
-/** Walks `cause` chains: fetch wraps the socket error two levels down. */
+/** Walks `cause` chains: the client and fetch wrap the socket error a few levels down. */
 function networkCode(error: unknown): string | null {
-  for (let e = error as { code?: unknown; cause?: unknown } | undefined, i = 0; e && i < 6; i++) {
+  let e = error as { code?: unknown; cause?: unknown; message?: unknown } | undefined;
+  for (let i = 0; e && i < 8; i++) {
     if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return e.code;
+    if (e.message === 'fetch failed') return 'network error';
     e = e.cause as typeof e;
   }
   return null;
@@ -40,9 +42,9 @@ function networkCode(error: unknown): string | null {
 export function explain(error: unknown, where: { httpUrl: string; wsUrl: string }): CliError {
   if (error instanceof CliError) return error;
   const net = networkCode(error);
-  if (net || (error instanceof Error && error.message === 'fetch failed')) {
+  if (net) {
     return new CliError(
-      `Cannot reach the server (${net ?? 'network error'}). Is it running? Tried ${where.httpUrl} and ${where.wsUrl}; set --http-url / --ws-url or ESTUARY_HTTP_URL / ESTUARY_WS_URL.`,
+      `Cannot reach the server (${net}). Is it running? Tried ${where.httpUrl} and ${where.wsUrl}; set --http-url / --ws-url or ESTUARY_HTTP_URL / ESTUARY_WS_URL.`,
     );
   }
   if (error instanceof TRPCClientError) {
