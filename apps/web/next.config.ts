@@ -8,6 +8,9 @@ const config: NextConfig = {
   reactStrictMode: true,
   typedRoutes: false,
   devIndicators: false,
+  // Build tooling, not app configuration (that is src/env.ts): the e2e harness runs its own
+  // `next dev` beside a developer's `pnpm dev`, and Next allows one dev server per dist dir.
+  distDir: process.env.ESTUARY_NEXT_DIST_DIR || '.next',
 };
 
 export default config;

@@ -1,0 +1,172 @@
+import { copyFile, mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connected, launchBrowser, SCREENSHOTS, screenshot, signIn } from './harness/browser';
+import { composer, listEntry, log, row, send, shownTexts } from './harness/chat-page';
+import { type Stack, startStack } from './harness/stack';
+
+const docsShot = resolve(dirname(fileURLToPath(import.meta.url)), '../docs/chat.png');
+
+let stack: Stack;
+let browser: Browser;
+let ada: Page;
+let chloe: Page;
+
+describe.sequential('chat in two browsers', () => {
+  beforeAll(async () => {
+    stack = await startStack();
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close().catch(() => {});
+    await stack?.stop();
+  });
+
+  it('signs in, opens the booking chat from /bookings, and delivers a message live', async () => {
+    chloe = await signIn(browser, stack.baseUrl, 'chloe@example.com');
+    ada = await signIn(browser, stack.baseUrl, 'ada@example.com');
+    // The seed leaves one of Ada's messages unread by Chloe.
+    const unread = listEntry(chloe, 'Ada Okafor').getByText('1 unread');
+    await unread.waitFor();
+
+    await chloe.getByRole('link', { name: 'Bookings' }).click();
+    const booking = chloe.getByRole('listitem', { name: 'Ada Okafor' });
+    await booking.getByRole('button', { name: 'Open chat' }).click();
+    await chloe.waitForURL(`**/conversations/${stack.seededConversationId}`);
+    // Seeing it marks it read, and the list follows live.
+    await unread.waitFor({ state: 'hidden' });
+
+    await ada.getByRole('link', { name: 'Bookings' }).click();
+    await ada
+      .getByRole('listitem', { name: 'Chloe Martin' })
+      .getByRole('button', { name: 'Open chat' })
+      .click();
+    await ada.waitForURL(`**/conversations/${stack.seededConversationId}`);
+    await row(ada, 'Great, see you then.').waitFor();
+    await ada.locator('.chat-header').getByText('Online', { exact: true }).waitFor();
+
+    const text = 'Hi Ada, could we spend some time on breathing exercises tomorrow?';
+    await send(chloe, text);
+    await row(ada, text).waitFor();
+    await row(chloe, text)
+      .getByText('Sent', { exact: true })
+      .or(row(chloe, text).getByText('Read', { exact: true }))
+      .waitFor();
+    await screenshot(ada, '1-live-message');
+  });
+
+  it('shows the typing indicator and clears it when the message is sent', async () => {
+    const indicator = chloe.getByText('Ada is typing…');
+    await composer(ada).fill('Of course, breathing exercises');
+    await indicator.waitFor();
+    await screenshot(chloe, '2-typing');
+    await composer(ada).press('Enter');
+    await row(chloe, 'Of course, breathing exercises').waitFor();
+    await indicator.waitFor({ state: 'hidden', timeout: 10_000 });
+  });
+
+  it('marks a message read on the sender side once the other side has seen it', async () => {
+    const text = 'I will send you a short recording beforehand.';
+    await send(ada, text);
+    await row(chloe, text).waitFor();
+    await row(ada, text).getByText('Read', { exact: true }).waitFor();
+    await screenshot(ada, '3-read');
+  });
+
+  it('propagates an edit and a delete to the other side', async () => {
+    const original = 'Session starts at 10.';
+    const edited = 'Session starts at 10:30, see you then.';
+    await send(ada, original);
+    await row(chloe, original).waitFor();
+
+    await row(ada, original).hover();
+    await row(ada, original).getByRole('button', { name: 'Edit' }).click();
+    const editor = ada.getByRole('textbox', { name: 'Edit message' });
+    await editor.fill(edited);
+    await editor.press('Enter');
+    await row(chloe, edited).getByText('(edited)').waitFor();
+
+    const doomed = 'Oops, wrong chat.';
+    await send(ada, doomed);
+    await row(chloe, doomed).waitFor();
+    await row(ada, doomed).hover();
+    await row(ada, doomed).getByRole('button', { name: 'Delete' }).click();
+    await ada.getByRole('button', { name: 'Yes, delete' }).click();
+    await row(chloe, doomed).waitFor({ state: 'detached' });
+    await expect.poll(() => log(chloe).getByText('Message deleted').count()).toBe(1);
+    await screenshot(chloe, '4-edit-delete');
+  });
+
+  it('queues messages while the ws server is down and delivers them once, in order', async () => {
+    const first = 'Writing this while the connection is down.';
+    const second = 'And this one too, it should arrive second.';
+    await stack.killWs();
+    const status = chloe.getByRole('status', { name: 'Connection' });
+    await status.getByText(/Reconnecting/).waitFor({ timeout: 30_000 });
+
+    await send(chloe, first);
+    await send(chloe, second);
+    await row(chloe, first)
+      .getByText(/Queued/)
+      .waitFor();
+    await row(chloe, second)
+      .getByText(/Queued/)
+      .waitFor();
+    await screenshot(chloe, '5-queued');
+    const stored = () =>
+      stack.db.$client<{ content: string; seq: number }[]>`
+        select content, seq from messages where content in (${first}, ${second}) order by seq`;
+    expect(await stored()).toHaveLength(0);
+
+    await stack.restartWs();
+    await connected(chloe, 90_000);
+    await connected(ada, 90_000);
+    await row(ada, second).waitFor({ timeout: 60_000 });
+    await row(chloe, second)
+      .getByText(/Sent|Read/)
+      .waitFor();
+
+    const texts = await shownTexts(ada);
+    expect(texts.filter((t) => t === first)).toHaveLength(1);
+    expect(texts.filter((t) => t === second)).toHaveLength(1);
+    expect(texts.indexOf(first)).toBeLessThan(texts.indexOf(second));
+    const rows = await stored();
+    expect(rows.map((r) => r.content)).toEqual([first, second]);
+    await screenshot(ada, '5-after-reconnect');
+  });
+
+  it('takes the README screenshot', async () => {
+    await composer(chloe).fill('Thanks, see you');
+    await ada.getByText('Chloe is typing…').waitFor();
+    await screenshot(ada, 'readme');
+    // Regenerate the committed picture only when asked: a PNG rewritten on every run is noise.
+    if (process.env.UPDATE_SCREENSHOT === '1') {
+      await mkdir(dirname(docsShot), { recursive: true });
+      await copyFile(resolve(SCREENSHOTS, 'readme.png'), docsShot);
+    }
+    await composer(chloe).fill('');
+  });
+
+  it('shows one pane at a time on a phone', async () => {
+    const phone = await signIn(browser, stack.baseUrl, 'chloe@example.com', {
+      width: 390,
+      height: 844,
+    });
+    try {
+      const link = phone.getByRole('link', { name: 'Ada Okafor', exact: true });
+      await link.click();
+      await phone.waitForURL(`**/conversations/${stack.seededConversationId}`);
+      await row(phone, 'Great, see you then.').waitFor();
+      await link.waitFor({ state: 'hidden' });
+      await screenshot(phone, '6-phone');
+      await phone.getByRole('link', { name: 'All conversations' }).click();
+      await link.waitFor();
+      await log(phone).waitFor({ state: 'detached' });
+    } finally {
+      await phone.context().close();
+    }
+  });
+});

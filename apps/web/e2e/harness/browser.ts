@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+export const SCREENSHOTS = resolve(dirname(fileURLToPath(import.meta.url)), '../screenshots');
+
+/** The system Chromium; the tests never download a browser. */
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}. Install it with \`apt-get install -y chromium\`, or point CHROMIUM_PATH at a Chromium binary.`,
+    );
+  }
+  return chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 120_000 });
+}
+
+/** A signed-in person in a browser context of their own (own cookies, own socket). */
+export async function signIn(
+  browser: Browser,
+  baseUrl: string,
+  email: string,
+  viewport = { width: 1280, height: 800 },
+): Promise<Page> {
+  const context = await browser.newContext({ baseURL: baseUrl, viewport });
+  context.setDefaultTimeout(30_000);
+  const page = await context.newPage();
+  await page.goto('/login', { timeout: 120_000 });
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill('estuary-demo');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL('**/conversations', { timeout: 120_000 });
+  await connected(page);
+  return page;
+}
+
+/** Waits for the connection status to say the socket is up. */
+export async function connected(page: Page, timeout = 60_000) {
+  await page
+    .getByRole('status', { name: 'Connection' })
+    .getByText('Connected', { exact: true })
+    .waitFor({ timeout });
+}
+
+export async function screenshot(page: Page, name: string) {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: resolve(SCREENSHOTS, `${name}.png`) });
+}

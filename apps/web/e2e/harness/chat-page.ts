@@ -1,0 +1,23 @@
+import type { Page } from 'playwright-core';
+
+// What a test reads and does on a chat page, by role and label as a person would find it.
+
+export const log = (page: Page) => page.getByRole('log');
+export const row = (page: Page, text: string) => log(page).locator('li.message', { hasText: text });
+export const listEntry = (page: Page, name: string) =>
+  page
+    .getByRole('navigation', { name: 'Conversations' })
+    .getByRole('listitem')
+    .filter({
+      has: page.getByRole('link', { name, exact: true }),
+    });
+export const composer = (page: Page) => page.getByRole('textbox', { name: 'Message', exact: true });
+
+export async function send(page: Page, text: string) {
+  await composer(page).fill(text);
+  await composer(page).press('Enter');
+}
+
+/** The message texts a page shows, top to bottom. */
+export const shownTexts = (page: Page) =>
+  log(page).locator('li.message .content').allTextContents();

@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { closeDb, createDb, type Db } from '@estuary/db';
+import { freePort } from '@estuary/db/embedded';
+import { startDatabase } from './database';
+import { type Service, startService, waitForHttp } from './processes';
+import { warmUp } from './warm-up';
+
+const webDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const wsDir = resolve(webDir, '../ws');
+
+/**
+ * The app as `pnpm dev` runs it, on free ports: embedded Postgres (migrated and seeded),
+ * apps/ws, and `next dev` for apps/web, sharing one AUTH_SECRET.
+ */
+export async function startStack() {
+  const started: Array<{ stop(): Promise<void> }> = [];
+  const stopAll = async () => {
+    for (const s of started.reverse()) await s.stop().catch(() => {});
+  };
+  try {
+    const database = await startDatabase();
+    started.push(database);
+    const [wsPort, webPort] = [await freePort(), await freePort()];
+    const secret = randomBytes(48).toString('base64url');
+    const baseEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TMPDIR: process.env.TMPDIR,
+      DATABASE_URL: database.url,
+      AUTH_SECRET: secret,
+      LOG_LEVEL: 'warn',
+    };
+
+    const startWs = async () => {
+      const ws = startService('ws', process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+        cwd: wsDir,
+        env: { ...baseEnv, PORT: String(wsPort), HOST: '127.0.0.1', NODE_ENV: 'development' },
+      });
+      await waitForHttp(`http://127.0.0.1:${wsPort}/healthz`, { timeoutMs: 120_000, service: ws });
+      return ws;
+    };
+    let ws: Service = await startWs();
+    started.push({ stop: () => ws.stop() });
+
+    const nextBin = createRequire(`${webDir}/package.json`).resolve('next/dist/bin/next');
+    const web = startService(
+      'web',
+      process.execPath,
+      [nextBin, 'dev', '--port', String(webPort), '--hostname', '127.0.0.1'],
+      {
+        cwd: webDir,
+        env: {
+          ...baseEnv,
+          WS_PUBLIC_URL: `ws://127.0.0.1:${wsPort}`,
+          NEXT_TELEMETRY_DISABLED: '1',
+          // Its own build folder, so a developer's `pnpm dev` can keep running.
+          ESTUARY_NEXT_DIST_DIR: '.next/e2e',
+        },
+      },
+    );
+    started.push(web);
+    const baseUrl = `http://127.0.0.1:${webPort}`;
+    await waitForHttp(`${baseUrl}/login`, { timeoutMs: 300_000, service: web, anyStatus: true });
+
+    const db: Db = createDb(database.url, { max: 2 });
+    started.push({ stop: () => closeDb(db) });
+    const [conversation] = await db.$client<{ id: string }[]>`
+      select id from conversations where booking_id = '5eed0000-0000-4000-8000-000000000001'`;
+    if (!conversation) throw new Error('the seed has no booking conversation');
+    await warmUp(baseUrl, [`/conversations/${conversation.id}`], web);
+
+    return {
+      baseUrl,
+      db,
+      seededConversationId: conversation.id,
+      /** SIGKILL: no goodbye to clients, no presence cleanup, as a crash would be. */
+      async killWs() {
+        await ws.stop('SIGKILL');
+      },
+      async restartWs() {
+        ws = await startWs();
+      },
+      wsOutput: () => ws.output(),
+      webOutput: () => web.output(),
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+export type Stack = Awaited<ReturnType<typeof startStack>>;
