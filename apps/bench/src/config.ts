@@ -12,6 +12,8 @@ export interface Mode {
     start: number;
     factor: number;
     maxSteps: number;
+    /** After the first overloaded window, one more between it and the last good one. */
+    refine: boolean;
     /** A window whose p99 passes this counts as exploded. */
     p99LimitMs: number;
   };
@@ -32,9 +34,9 @@ export const QUICK: Mode = {
   name: 'quick',
   steps: [200, 1000],
   stepRatePerRoom: 0.5,
-  window: { warmupMs: 500, windowMs: 2_000, drainMs: 2_000 },
-  ramp: { start: 2, factor: 2, maxSteps: 6, p99LimitMs: 1_000 },
-  targetBudgetMs: 45_000,
+  window: { warmupMs: 500, windowMs: 2_000, drainMs: 1_500 },
+  ramp: { start: 1, factor: 3, maxSteps: 5, refine: true, p99LimitMs: 1_000 },
+  targetBudgetMs: 40_000,
   connectConcurrency: 100,
 };
 
@@ -43,7 +45,7 @@ export const FULL: Mode = {
   steps: [1000, 2000, 5000, 10000],
   stepRatePerRoom: 0.5,
   window: { warmupMs: 1_000, windowMs: 5_000, drainMs: 5_000 },
-  ramp: { start: 0.25, factor: 1.5, maxSteps: 14, p99LimitMs: 1_000 },
+  ramp: { start: 0.25, factor: 1.5, maxSteps: 14, refine: true, p99LimitMs: 1_000 },
   targetBudgetMs: 240_000,
   connectConcurrency: 100,
 };

@@ -30,6 +30,7 @@ then prints a table and writes results/latest.json and results/latest.svg.
   --targets a,b           subset of rawWs,socketIo,trpcBare,fullStack
   --connections 200,1000  connection steps (rounded to blocks of 20)
   --window-ms <ms>        measured window per point (warm-up and drain scale with it)
+  --ramp-steps <n>        at most n saturation windows per target (plus one refining window)
   --loadgen-procs <n>     load generator processes (default 1: the other core is the server's)
   --profile               CPU-profile every server (--cpu-prof) into results/; runs apps/ws from
                           source so the profile names source files
@@ -47,6 +48,7 @@ const { values } = parseArgs({
     connections: { type: 'string' },
     'window-ms': { type: 'string' },
     'loadgen-procs': { type: 'string' },
+    'ramp-steps': { type: 'string' },
     profile: { type: 'boolean' },
     'from-source': { type: 'boolean' },
     'no-build': { type: 'boolean' },
@@ -67,6 +69,10 @@ if (values.connections) {
 if (values['window-ms']) {
   const ms = Number(values['window-ms']);
   mode.window = { warmupMs: Math.round(ms / 4), windowMs: ms, drainMs: ms };
+  mode.name = 'custom';
+}
+if (values['ramp-steps']) {
+  mode.ramp.maxSteps = Math.max(1, Number(values['ramp-steps']));
   mode.name = 'custom';
 }
 const targets: TargetName[] = values.targets ? targetNames(values.targets.split(',')) : TARGETS;

@@ -1,7 +1,14 @@
 import type { BenchDb } from './db';
 import { type Latency, latencyOf, mergeHistograms } from './histogram';
 import type { LoadGen } from './loadgen/client';
-import { cpuMeter, cpuSeconds, rssKiB, treeCpuSeconds } from './proc';
+import {
+  cpuMeter,
+  cpuSeconds,
+  loadAverage,
+  rssKiB,
+  runqueueWaitSeconds,
+  treeCpuSeconds,
+} from './proc';
 
 export interface WindowSpec {
   /** Messages per second per conversation; every member receives each one. */
@@ -26,6 +33,11 @@ export interface StepResult {
   dbCpuPct?: number;
   loadgenCpuPct: number[];
   serverRssKiB: number;
+  /** % of the window the server / the load generators sat runnable waiting for a CPU (noise). */
+  serverRunqueueWaitPct: number;
+  loadgenRunqueueWaitPct: number[];
+  /** 1-minute load average at the end of the window (2 cores: above 2 means contention). */
+  loadAverage: number;
   /** Deliveries of window messages that had not arrived when the drain gave up. */
   lost: number;
   errors: number;
@@ -52,6 +64,8 @@ export async function measureWindow(s: Subject, spec: WindowSpec): Promise<StepR
   await sleep(spec.warmupMs);
   await loadgen.broadcast({ cmd: 'mark' });
   const server = cpuMeter(() => cpuSeconds(s.serverPid));
+  const serverWait = cpuMeter(() => runqueueWaitSeconds(s.serverPid));
+  const loadgenWait = s.loadgen.pids.map((pid) => cpuMeter(() => runqueueWaitSeconds(pid)));
   const database = s.db ? cpuMeter(() => treeCpuSeconds(s.db?.pid ?? -1)) : null;
   const persistedBefore = s.db ? await s.db.persisted() : 0;
   const started = performance.now();
@@ -61,6 +75,8 @@ export async function measureWindow(s: Subject, spec: WindowSpec): Promise<StepR
   const serverCpuPct = server();
   const dbCpuPct = database?.();
   const serverRssKiB = rssKiB(s.serverPid);
+  const serverRunqueueWaitPct = serverWait();
+  const loadgenRunqueueWaitPct = loadgenWait.map((m) => m());
   const parts = await loadgen.stop(spec.drainMs);
 
   const sum = (pick: (p: (typeof parts)[number]) => number) =>
@@ -86,6 +102,9 @@ export async function measureWindow(s: Subject, spec: WindowSpec): Promise<StepR
     serverCpuPct,
     loadgenCpuPct: parts.map((p) => p.cpuPct),
     serverRssKiB,
+    serverRunqueueWaitPct,
+    loadgenRunqueueWaitPct,
+    loadAverage: loadAverage(),
     lost: Math.max(0, sum((p) => p.expected) - sum((p) => p.received)),
     errors: sum((p) => p.errors),
     errorSamples: parts.flatMap((p) => p.errorSamples).slice(0, 3),

@@ -26,6 +26,26 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
+/**
+ * Time the process spent runnable but waiting for a CPU, in seconds (/proc/<pid>/schedstat).
+ * On a shared two-core box this is the noise: a server that waits is not slow, it is starved.
+ */
+export function runqueueWaitSeconds(pid: number): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e9;
+  } catch {
+    return 0;
+  }
+}
+
+export function loadAverage(): number {
+  try {
+    return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+  } catch {
+    return 0;
+  }
+}
+
 function parentOf(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

@@ -1,4 +1,4 @@
-import { MAX_RATE_PER_ROOM, type Mode } from './config';
+import type { Mode } from './config';
 import type { BenchDb } from './db';
 import type { Latency } from './histogram';
 import { type Layout, roomsBetween } from './layout';
@@ -7,6 +7,7 @@ import type { RoomSpec } from './loadgen/messages';
 import { measureWindow, type StepResult, type Subject } from './measure';
 import { cpuSeconds, rssKiB, settle } from './proc';
 import type { Progress } from './progress';
+import { ramp } from './ramp';
 import { LABELS, PROTOCOL, type RunningServer, type TargetName } from './targets';
 
 export interface ConnectionStep extends StepResult {
@@ -42,7 +43,7 @@ export interface RunContext {
   progress: Progress;
 }
 
-export const unitsPerTarget = (mode: Mode) => 1 + mode.steps.length + mode.ramp.maxSteps + 1;
+export const unitsPerTarget = (mode: Mode) => 1 + mode.steps.length + mode.ramp.maxSteps + 2;
 
 /** Connection steps, then the saturation ramp at the last step, then latency at half of it. */
 export async function runTarget(server: RunningServer, ctx: RunContext): Promise<TargetRun> {
@@ -138,66 +139,4 @@ export async function runTarget(server: RunningServer, ctx: RunContext): Promise
     await loadgen.close();
   }
   return run;
-}
-
-/** Offered rate ×factor per window until deliveries stop growing, fall behind or latency explodes. */
-async function ramp(
-  run: TargetRun,
-  subject: Subject,
-  ctx: RunContext,
-  label: string,
-  began: number,
-) {
-  const { mode, progress } = ctx;
-  let best: StepResult | null = null;
-  let reason = 'ramp limit reached';
-  let used = 0;
-  for (let i = 0; i < mode.ramp.maxSteps; i++) {
-    const rate = mode.ramp.start * mode.ramp.factor ** i;
-    if (rate > MAX_RATE_PER_ROOM) {
-      reason = `offered rate capped at ${MAX_RATE_PER_ROOM} msg/s per conversation`;
-      break;
-    }
-    if (performance.now() - began > mode.targetBudgetMs) {
-      reason = 'time budget spent';
-      break;
-    }
-    progress.status(
-      `${label}: ramp ${i + 1}, offering ${Math.round(rate * subject.connections)} deliveries/s`,
-    );
-    if (i > 0) await settle(() => cpuSeconds(subject.serverPid), 5_000);
-    const r = await measureWindow(subject, { ratePerRoom: rate, ...mode.window });
-    run.ramp.push(r);
-    used++;
-    progress.advance();
-    const grew = !best || r.deliveriesPerSec > best.deliveriesPerSec * 1.05;
-    if (!best || r.deliveriesPerSec > best.deliveriesPerSec) best = r;
-    const why =
-      r.disconnects > 0
-        ? `${r.disconnects} disconnects`
-        : r.deliveriesPerSec < 0.8 * r.offeredDeliveriesPerSec
-          ? 'deliveries fell behind the offered rate'
-          : r.latencyMs.p99 > mode.ramp.p99LimitMs
-            ? `p99 passed ${mode.ramp.p99LimitMs} ms`
-            : r.lost > 0.01 * r.offeredDeliveriesPerSec
-              ? 'deliveries lost'
-              : !grew
-                ? 'deliveries stopped growing'
-                : null;
-    if (why) {
-      reason = why;
-      break;
-    }
-  }
-  progress.advance(mode.ramp.maxSteps - used);
-  if (!best) return;
-  run.saturation = {
-    deliveriesPerSec: best.deliveriesPerSec,
-    ...(best.persistedPerSec !== undefined
-      ? { persistedPerSec: Math.max(...run.ramp.map((r) => r.persistedPerSec ?? 0)) }
-      : {}),
-    stoppedBecause: reason,
-    // One load generator core flat out: the number is the generator's ceiling, not the server's.
-    loadgenBound: best.loadgenCpuPct.some((p) => p >= 90) || best.maxSendLagMs > 100,
-  };
 }

@@ -25,6 +25,7 @@ export function table(results: Results): string {
       'p99 ms',
       'RSS/conn KiB',
       'CPU% @sat',
+      'starved%',
       'persisted/s',
       'stopped because',
     ],
@@ -46,6 +47,7 @@ export function table(results: Results): string {
       String(h.latencyMs.p99),
       String(h.rssPerConnectionKiB),
       sat ? `${sat.serverCpuPct}${sat.dbCpuPct !== undefined ? `+${sat.dbCpuPct}db` : ''}` : '–',
+      sat ? String(sat.serverRunqueueWaitPct) : '–',
       name === 'fullStack' ? num(results.fullStack.persistedPerSec) : '',
       run.saturation.stoppedBecause,
     ]);
@@ -55,6 +57,7 @@ export function table(results: Results): string {
     pad(rows),
     '',
     "latency: send-to-deliver at half of each target's saturation rate; * = load generator near its own limit",
+    'starved%: share of the saturation window the server waited for a CPU (other load on the machine)',
     `full stack / bare ws: ${r.fullStackVsRawWs ?? '–'}   / Socket.IO: ${r.fullStackVsSocketIo ?? '–'}   / stock tRPC: ${r.fullStackVsTrpcBare ?? '–'}  (saturation deliveries/s)`,
     '',
     ...checks(results),

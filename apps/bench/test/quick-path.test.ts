@@ -1,0 +1,64 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { benchRoot, tsxImport } from '../src/targets';
+
+const headline = {
+  connections: expect.any(Number),
+  deliveriesPerSec: expect.any(Number),
+  latencyMs: { p50: expect.any(Number), p95: expect.any(Number), p99: expect.any(Number) },
+  rssPerConnectionKiB: expect.any(Number),
+};
+
+/**
+ * The whole pipeline on a tiny workload: Postgres, the real ws server from source, the
+ * three baselines, 20 connections each, a couple of short windows. It checks the shape of
+ * what comes out, never how fast anything was: the machine is shared and noisy.
+ */
+describe('pnpm bench (tiny run)', () => {
+  it('writes well-formed JSON and an SVG chart for all four targets', () => {
+    const out = mkdtempSync(join(tmpdir(), 'estuary-bench-test-'));
+    const args = [
+      '--connections',
+      '20',
+      '--window-ms',
+      '500',
+      '--ramp-steps',
+      '2',
+      '--from-source',
+      '--out',
+      out,
+    ];
+    const run = spawnSync(process.execPath, ['--import', tsxImport, 'src/main.ts', ...args], {
+      cwd: benchRoot,
+      encoding: 'utf8',
+      timeout: 140_000,
+    });
+    expect(run.stderr).not.toMatch(/failed:/);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('full stack');
+
+    const results = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8'));
+    for (const name of ['rawWs', 'socketIo', 'trpcBare']) {
+      expect(Object.keys(results[name]).sort()).toEqual(Object.keys(headline).sort());
+      expect(results[name]).toMatchObject(headline);
+      expect(results[name].connections).toBe(20);
+    }
+    expect(results.fullStack).toMatchObject({ ...headline, persistedPerSec: expect.any(Number) });
+    expect(results.fullStack.connections).toBe(20);
+    expect(Object.keys(results.ratios).sort()).toEqual([
+      'fullStackVsRawWs',
+      'fullStackVsSocketIo',
+      'fullStackVsTrpcBare',
+    ]);
+    expect(results.machine).toMatchObject({ cores: expect.any(Number), node: process.version });
+
+    const svg = readFileSync(join(out, 'latest.svg'), 'utf8');
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
+    for (const label of ['bare ws', 'Socket.IO', 'stock tRPC', 'full stack'])
+      expect(svg).toContain(label);
+  });
+});
