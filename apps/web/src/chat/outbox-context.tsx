@@ -12,8 +12,10 @@ import {
 } from 'react';
 import { useConnection } from '../lib/connection';
 import { errorInfo, isPermanent } from '../lib/errors';
+import { useMe } from '../lib/session';
 import { trpc } from '../lib/trpc';
 import { nextToSend, type OutboxEntry, outboxReducer } from './outbox';
+import { loadOutbox, saveOutbox } from './outbox-storage';
 
 interface Outbox {
   entries: OutboxEntry[];
@@ -41,6 +43,17 @@ export function OutboxProvider({ children }: { children: ReactNode }) {
   const sendMessage = trpc.message.send.useMutation();
   const mutate = sendMessage.mutateAsync;
   const next = nextToSend(entries);
+  const userId = useMe().id;
+  const [restored, setRestored] = useState(false);
+
+  // Restored after mount, not during render: the server has no localStorage.
+  useEffect(() => {
+    dispatch({ type: 'restore', entries: loadOutbox(userId) });
+    setRestored(true);
+  }, [userId]);
+  useEffect(() => {
+    if (restored) saveOutbox(userId, entries);
+  }, [restored, userId, entries]);
 
   useEffect(() => {
     if (!online || !next) return;

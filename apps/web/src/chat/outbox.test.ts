@@ -58,3 +58,26 @@ describe('outboxReducer', () => {
     expect(state.map((e) => e.clientId)).toEqual(['b']);
   });
 });
+
+it('restores saved entries in the order written, without doubling known ones', () => {
+  const at = (minute: number) => new Date(Date.UTC(2030, 0, 1, 10, minute));
+  let state = outboxReducer([], {
+    type: 'enqueue',
+    clientId: 'c',
+    conversationId,
+    content: 'c',
+    at: at(3),
+  });
+  const saved = (clientId: string, minute: number): OutboxEntry => ({
+    clientId,
+    conversationId,
+    content: clientId,
+    createdAt: at(minute),
+    status: 'queued',
+    attempts: 0,
+    error: null,
+    message: null,
+  });
+  state = outboxReducer(state, { type: 'restore', entries: [saved('a', 1), saved('c', 3)] });
+  expect(state.map((e) => e.clientId)).toEqual(['a', 'c']);
+});

@@ -26,6 +26,7 @@ export interface OutboxEntry {
 
 export type OutboxAction =
   | { type: 'enqueue'; clientId: string; conversationId: string; content: string; at: Date }
+  | { type: 'restore'; entries: OutboxEntry[] }
   | { type: 'start'; clientId: string }
   | { type: 'sent'; clientId: string; message: Message }
   | { type: 'requeue'; clientId: string; error: string }
@@ -58,6 +59,12 @@ export function outboxReducer(state: OutboxEntry[], action: OutboxAction): Outbo
         message: null,
       };
       return [...state, entry];
+    }
+    case 'restore': {
+      const known = new Set(state.map((e) => e.clientId));
+      const restored = action.entries.filter((e) => !known.has(e.clientId));
+      if (restored.length === 0) return state;
+      return [...restored, ...state].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
     }
     case 'start':
       return patch(state, action.clientId, { status: 'sending', error: null });

@@ -1,12 +1,15 @@
 'use client';
 
 import { useState } from 'react';
+import { clearOutbox } from '../chat/outbox-storage';
 import { useCloseConnection } from '../lib/connection';
+import { useMe } from '../lib/session';
 import { forgetAccessToken } from '../lib/token';
 
 export function SignOutButton() {
   const closeSocket = useCloseConnection();
   const [busy, setBusy] = useState(false);
+  const userId = useMe().id;
 
   async function signOut() {
     setBusy(true);
@@ -14,6 +17,8 @@ export function SignOutButton() {
     await closeSocket().catch(() => {});
     await fetch('/api/session', { method: 'DELETE' }).catch(() => {});
     forgetAccessToken();
+    // Unsent messages of this user must not wait on a shared computer for the next one.
+    clearOutbox(userId);
     // A full load drops every cache of the signed-out user.
     window.location.assign('/login');
   }

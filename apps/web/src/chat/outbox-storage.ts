@@ -1,0 +1,40 @@
+import type { OutboxEntry } from './outbox';
+
+/**
+ * Unsent messages outlive a reload: they are kept in localStorage per user until the
+ * server confirms them, and removed on sign-out. Two tabs that both restore an entry may
+ * both send it; the shared clientId makes the second send return the first message.
+ */
+const key = (userId: string) => `estuary.outbox.${userId}`;
+
+export function loadOutbox(userId: string): OutboxEntry[] {
+  try {
+    const raw = window.localStorage.getItem(key(userId));
+    if (!raw) return [];
+    const entries = JSON.parse(raw) as Array<OutboxEntry & { createdAt: string }>;
+    return entries.map((e) => ({
+      ...e,
+      createdAt: new Date(e.createdAt),
+      // A send cut short by the reload may or may not have landed; resending is safe.
+      status: e.status === 'sending' ? 'queued' : e.status,
+    }));
+  } catch {
+    return [];
+  }
+}
+
+export function saveOutbox(userId: string, entries: readonly OutboxEntry[]) {
+  try {
+    const unsent = entries.filter((e) => e.status !== 'sent');
+    if (unsent.length === 0) window.localStorage.removeItem(key(userId));
+    else window.localStorage.setItem(key(userId), JSON.stringify(unsent));
+  } catch {
+    // Storage full or disabled: the outbox still works, it just does not survive a reload.
+  }
+}
+
+export function clearOutbox(userId: string) {
+  try {
+    window.localStorage.removeItem(key(userId));
+  } catch {}
+}
