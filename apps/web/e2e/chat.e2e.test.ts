@@ -3,7 +3,15 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connected, launchBrowser, SCREENSHOTS, screenshot, signIn } from './harness/browser';
+import {
+  connected,
+  consoleErrors,
+  launchBrowser,
+  SCREENSHOTS,
+  screenshot,
+  signIn,
+  uncaught,
+} from './harness/browser';
 import { composer, listEntry, log, row, send, shownTexts } from './harness/chat-page';
 import { type Stack, startStack } from './harness/stack';
 
@@ -21,6 +29,9 @@ describe.sequential('chat in two browsers', () => {
   });
 
   afterAll(async () => {
+    // Refused sockets while ws is down are expected; anything else is worth reading.
+    const other = consoleErrors.filter((line) => !line.includes('ERR_CONNECTION_REFUSED'));
+    if (other.length > 0) console.warn(`console errors:\n${other.join('\n')}`);
     await browser?.close().catch(() => {});
     await stack?.stop();
   });
@@ -69,10 +80,15 @@ describe.sequential('chat in two browsers', () => {
   });
 
   it('marks a message read on the sender side once the other side has seen it', async () => {
-    const text = 'I will send you a short recording beforehand.';
-    await send(ada, text);
-    await row(chloe, text).waitFor();
-    await row(ada, text).getByText('Read', { exact: true }).waitFor();
+    // Shift+Enter is a new line; Enter sends.
+    await composer(ada).fill('I will send you a short recording beforehand.');
+    await composer(ada).press('Shift+Enter');
+    await composer(ada).pressSequentially('Ten minutes, no more.');
+    await composer(ada).press('Enter');
+    const text = 'I will send you a short recording beforehand.\nTen minutes, no more.';
+    await row(chloe, 'Ten minutes, no more.').waitFor();
+    expect(await row(chloe, 'Ten minutes').locator('.content').textContent()).toBe(text);
+    await row(ada, 'Ten minutes').getByText('Read', { exact: true }).waitFor();
     await screenshot(ada, '3-read');
   });
 
@@ -100,7 +116,7 @@ describe.sequential('chat in two browsers', () => {
     await screenshot(chloe, '4-edit-delete');
   });
 
-  it('queues messages while the ws server is down and delivers them once, in order', async () => {
+  it('queues messages while ws is down, across a reload, and delivers them once, in order', async () => {
     const first = 'Writing this while the connection is down.';
     const second = 'And this one too, it should arrive second.';
     await stack.killWs();
@@ -116,6 +132,14 @@ describe.sequential('chat in two browsers', () => {
       .getByText(/Queued/)
       .waitFor();
     await screenshot(chloe, '5-queued');
+    // A reload while offline keeps the queue (localStorage), in order.
+    await chloe.reload();
+    await row(chloe, first)
+      .getByText(/Queued/)
+      .waitFor({ timeout: 60_000 });
+    await row(chloe, second)
+      .getByText(/Queued/)
+      .waitFor();
     const stored = () =>
       stack.db.$client<{ content: string; seq: number }[]>`
         select content, seq from messages where content in (${first}, ${second}) order by seq`;
@@ -165,8 +189,17 @@ describe.sequential('chat in two browsers', () => {
       await phone.getByRole('link', { name: 'All conversations' }).click();
       await link.waitFor();
       await log(phone).waitFor({ state: 'detached' });
+
+      await phone.getByRole('button', { name: 'Sign out' }).click();
+      await phone.waitForURL('**/login');
+      await phone.goto('/conversations');
+      await phone.waitForURL('**/login');
     } finally {
       await phone.context().close();
     }
+  });
+
+  it('ends without an uncaught error in any page', () => {
+    expect(uncaught).toEqual([]);
   });
 });

@@ -17,6 +17,11 @@ const ARGS = [
 ];
 export const SCREENSHOTS = resolve(dirname(fileURLToPath(import.meta.url)), '../screenshots');
 
+/** Uncaught exceptions in any page: a test run must end with none. */
+export const uncaught: string[] = [];
+/** console.error output (React warnings, failed sockets while ws is down): reported, not fatal. */
+export const consoleErrors: string[] = [];
+
 /** The system Chromium; the tests never download a browser. */
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
@@ -37,6 +42,13 @@ export async function signIn(
   const context = await browser.newContext({ baseURL: baseUrl, viewport });
   context.setDefaultTimeout(30_000);
   const page = await context.newPage();
+  const who = email.split('@')[0];
+  page.on('pageerror', (error) => uncaught.push(`[${who}] ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') {
+      consoleErrors.push(`[${who}] ${message.text()} (${message.location().url})`);
+    }
+  });
   await page.goto('/login', { timeout: 120_000 });
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill('estuary-demo');
