@@ -32,8 +32,8 @@ then prints a table and writes results/latest.json and results/latest.svg.
   --window-ms <ms>        measured window per point (warm-up and drain scale with it)
   --ramp-steps <n>        at most n saturation windows per target (plus one refining window)
   --loadgen-procs <n>     load generator processes (default 1: the other core is the server's)
-  --profile               CPU-profile every server (--cpu-prof) into results/; runs apps/ws from
-                          source so the profile names source files
+  --profile               CPU-profile every server (--cpu-prof) into results/ and print the full
+                          stack's top self-time functions (named by source file)
   --from-source           run apps/ws through tsx instead of building it with tsup
   --no-build              use the existing apps/ws/dist/main.js
   --out <dir>             where results go (default apps/bench/results)
@@ -78,7 +78,7 @@ if (values['ramp-steps']) {
 const targets: TargetName[] = values.targets ? targetNames(values.targets.split(',')) : TARGETS;
 const outDir = values.out ?? join(benchRoot, 'results');
 const profileDir = values.profile ? outDir : null;
-const fromSource = Boolean(values['from-source'] || values.profile);
+const fromSource = Boolean(values['from-source']);
 mkdirSync(outDir, { recursive: true });
 const logFile = join(outDir, 'servers.log');
 writeFileSync(logFile, '');

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readdirSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -105,8 +105,20 @@ export async function startServer(name: TargetName, options: StartOptions): Prom
       await exited;
       clearTimeout(timer);
       log.end();
+      if (options.profileDir && child.pid)
+        keepMainThreadProfile(options.profileDir, child.pid, `${name}-${stamp}`);
     },
   };
+}
+
+/** Node names profiles CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile; thread 0 is the main one. */
+function keepMainThreadProfile(dir: string, pid: number, base: string) {
+  for (const file of readdirSync(dir)) {
+    const match = new RegExp(`^CPU\\..*\\.${pid}\\.(\\d+)\\.\\d+\\.cpuprofile$`).exec(file);
+    if (!match) continue;
+    if (match[1] === '0') renameSync(join(dir, file), join(dir, `${base}.cpuprofile`));
+    else rmSync(join(dir, file));
+  }
 }
 
 async function waitHealthy(

@@ -25,7 +25,10 @@ export interface Hotspot {
 }
 
 /** Self time per function (summed over call sites) from a V8 .cpuprofile, highest first. */
-export function topSelfTime(file: string, limit = 25): { totalMs: number; top: Hotspot[] } {
+export function topSelfTime(
+  file: string,
+  limit = 25,
+): { totalMs: number; idleMs: number; top: Hotspot[] } {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
@@ -37,13 +40,19 @@ export function topSelfTime(file: string, limit = 25): { totalMs: number; top: H
   }
   const totals = new Map<string, Hotspot>();
   let total = 0;
+  let idle = 0;
   for (const [id, us] of selfUs) {
     const node = byId.get(id);
     if (!node) continue;
+    // Idle time says nothing about where work goes: percentages are of busy time.
+    if (node.callFrame.functionName === '(idle)') {
+      idle += us;
+      continue;
+    }
     total += us;
     const { functionName, url, lineNumber } = node.callFrame;
     const fn = functionName || '(anonymous)';
-    const where = url ? `${shorten(url)}:${lineNumber + 1}` : '';
+    const where = url ? locate(url, lineNumber + 1) : '';
     const key = `${fn}@${where}`;
     const entry = totals.get(key) ?? { selfPct: 0, selfMs: 0, fn, where };
     entry.selfMs += us / 1000;
@@ -57,12 +66,41 @@ export function topSelfTime(file: string, limit = 25): { totalMs: number; top: H
       selfMs: Math.round(h.selfMs),
       selfPct: Math.round((h.selfMs / (total / 1000)) * 1000) / 10,
     }));
-  return { totalMs: Math.round(total / 1000), top };
+  return { totalMs: Math.round(total / 1000), idleMs: Math.round(idle / 1000), top };
+}
+
+const headers = new Map<string, { line: number; path: string }[]>();
+
+/**
+ * A position in a bundle (apps/ws/dist/*.js) named by its source file: esbuild heads each
+ * module with a `// <path>` comment, so the last header above a line names its file.
+ */
+function locate(url: string, line: number): string {
+  const path = url.replace(/^file:\/\//, '');
+  if (!/\/dist\/[^/]+\.js$/.test(path)) return `${shorten(url)}:${line}`;
+  let list = headers.get(path);
+  if (!list) {
+    list = [];
+    try {
+      const lines = readFileSync(path, 'utf8').split('\n');
+      lines.forEach((text, i) => {
+        const m = /^\/\/ (\S+\.(?:ts|tsx|js|mjs|cjs|json))$/.exec(text);
+        if (m?.[1]) list?.push({ line: i + 1, path: m[1] });
+      });
+    } catch {}
+    headers.set(path, list);
+  }
+  let source: string | undefined;
+  for (const h of list) {
+    if (h.line > line) break;
+    source = h.path;
+  }
+  return source ? `${shorten(source)} (${shorten(url)}:${line})` : `${shorten(url)}:${line}`;
 }
 
 /** node_modules/.pnpm/<pkg>/node_modules/<name>/x.js → <name>/x.js */
 function shorten(url: string): string {
-  const path = url.replace(/^file:\/\//, '');
+  const path = url.replace(/^file:\/\//, '').replace(/^(\.\.\/)+/, '');
   const nm = path.lastIndexOf('node_modules/');
   if (nm >= 0) return path.slice(nm + 'node_modules/'.length);
   const apps = path.indexOf('/apps/');
@@ -72,8 +110,10 @@ function shorten(url: string): string {
 }
 
 export function formatTop(file: string, limit = 25): string {
-  const { totalMs, top } = topSelfTime(file, limit);
-  const lines = [`${basename(file)}: ${totalMs} ms sampled; top self time:`];
+  const { totalMs, idleMs, top } = topSelfTime(file, limit);
+  const lines = [
+    `${basename(file)}: ${totalMs} ms busy (+${idleMs} ms idle); top self time, % of busy:`,
+  ];
   for (const h of top)
     lines.push(
       `${String(h.selfPct).padStart(6)}%  ${String(h.selfMs).padStart(7)} ms  ${h.fn}  ${h.where}`,
