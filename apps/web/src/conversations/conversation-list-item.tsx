@@ -11,6 +11,8 @@ interface Props {
   summary: ConversationSummary;
   meId: string;
   active: boolean;
+  /** Follow presence live (first page of the list) or poll it. */
+  live: boolean;
 }
 
 function preview(summary: ConversationSummary, meId: string): string {
@@ -24,8 +26,8 @@ function preview(summary: ConversationSummary, meId: string): string {
  * One row of the list. The link holds only the name, so it is announced as such; the rest
  * of the card is made clickable by stretching the link over it in CSS.
  */
-export function ConversationListItem({ summary, meId, active }: Props) {
-  const presence = usePresence(summary.id);
+export function ConversationListItem({ summary, meId, active, live }: Props) {
+  const presence = usePresence(summary.id, { live });
   const other = counterpart(summary, meId);
   const online = othersIn(summary, meId).some((p) => presence.get(p.userId)?.status === 'online');
   const name = conversationName(summary, meId);

@@ -6,6 +6,9 @@ import { useMe } from '../lib/session';
 import { ConversationListItem } from './conversation-list-item';
 import { useConversations } from './conversations-context';
 
+/** Rows whose presence dot follows a subscription; the rest poll (see usePresence). */
+const LIVE_PRESENCE_ROWS = 30;
+
 export function ConversationList() {
   const me = useMe();
   const params = useParams<{ id?: string }>();
@@ -25,12 +28,13 @@ export function ConversationList() {
         </p>
       )}
       <ul>
-        {items.map((summary) => (
+        {items.map((summary, index) => (
           <ConversationListItem
             key={summary.id}
             summary={summary}
             meId={me.id}
             active={summary.id === params.id}
+            live={index < LIVE_PRESENCE_ROWS}
           />
         ))}
       </ul>

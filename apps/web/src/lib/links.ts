@@ -60,7 +60,13 @@ export function chatLinks(socket: Socket): TRPCLink<AppRouter>[] {
     splitLink({
       condition: (op) => op.type === 'subscription',
       true: wsLink({ client: socket.client, transformer: superjson }),
-      false: httpBatchLink({ url: '/api/trpc', transformer: superjson, headers: bearer }),
+      false: httpBatchLink({
+        url: '/api/trpc',
+        transformer: superjson,
+        headers: bearer,
+        // Many rows each ask for their presence at once; keep batched GET URLs a sane length.
+        maxURLLength: 4_000,
+      }),
     }),
   ];
 }
