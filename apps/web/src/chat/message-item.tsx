@@ -9,13 +9,15 @@ import { MessageEditor } from './message-editor';
 interface Props {
   message: Message;
   mine: boolean;
+  /** Follows a message of the same sender within minutes: the name and time are not repeated. */
+  continued: boolean;
   /** For one's own messages: "Sent", "Read" or "Seen by N". */
   status: string | null;
   /** Shows a mutation's result before its event arrives. */
   onChanged(message: Message): void;
 }
 
-export function MessageItem({ message, mine, status, onChanged }: Props) {
+export function MessageItem({ message, mine, continued, status, onChanged }: Props) {
   const [mode, setMode] = useState<'view' | 'edit' | 'confirm-delete'>('view');
   const editButton = useRef<HTMLButtonElement>(null);
   const keepButton = useRef<HTMLButtonElement>(null);
@@ -41,11 +43,12 @@ export function MessageItem({ message, mine, status, onChanged }: Props) {
 
   return (
     <li
-      className={`message${mine ? ' mine' : ''}${deleted ? ' deleted' : ''}`}
+      className={`message${mine ? ' mine' : ''}${deleted ? ' deleted' : ''}${continued ? ' continued' : ''}`}
       data-seq={message.seq}
       data-message-id={message.id}
     >
-      <div className="meta">
+      {/* Still read out when visually folded: a screen reader has no visual grouping. */}
+      <div className={continued ? 'meta visually-hidden' : 'meta'}>
         <span className="sender">{mine ? 'You' : message.senderName}</span>
         <time dateTime={message.createdAt.toISOString()} title={formatFull(message.createdAt)}>
           {formatTime(message.createdAt)}

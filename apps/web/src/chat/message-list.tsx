@@ -23,6 +23,14 @@ interface Props {
 }
 
 const dayKey = (date: Date) => date.toDateString();
+const GROUP_MS = 5 * 60_000;
+
+/** Whether `message` continues a run of the same sender's messages. */
+function continues(message: Message, previous: Message | undefined): boolean {
+  if (!previous || previous.senderId !== message.senderId) return false;
+  const gap = message.createdAt.getTime() - previous.createdAt.getTime();
+  return gap < GROUP_MS && dayKey(previous.createdAt) === dayKey(message.createdAt);
+}
 
 export function MessageList(props: Props) {
   const { label, meId, messages, pending, online, statusOf, onChanged, onSeen, older } = props;
@@ -96,6 +104,7 @@ export function MessageList(props: Props) {
               <MessageItem
                 message={message}
                 mine={message.senderId === meId}
+                continued={continues(message, messages[i - 1])}
                 status={message.senderId === meId ? statusOf(message) : null}
                 onChanged={onChanged}
               />
