@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
+import type { Booking, Conversation } from '@estuary/api';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiAs } from './harness/api';
 import {
   connected,
   consoleErrors,
@@ -21,6 +24,13 @@ let stack: Stack;
 let browser: Browser;
 let ada: Page;
 let chloe: Page;
+
+/** Whether a row shows inside the scrolling message log. */
+async function inView(target: Locator): Promise<boolean> {
+  const [box, frame] = await Promise.all([target.boundingBox(), log(ada).boundingBox()]);
+  if (!box || !frame) return false;
+  return box.y + box.height > frame.y && box.y < frame.y + frame.height;
+}
 
 describe.sequential('chat in two browsers', () => {
   beforeAll(async () => {
@@ -160,6 +170,49 @@ describe.sequential('chat in two browsers', () => {
     const rows = await stored();
     expect(rows.map((r) => r.content)).toEqual([first, second]);
     await screenshot(ada, '5-after-reconnect');
+  });
+
+  it('loads older history at the top, keeps the view still, and offers New messages', async () => {
+    const dev = await apiAs(stack.baseUrl, 'dev@example.com');
+    const bookings = await dev.query<Booking[]>('booking.list');
+    const booking = bookings.find((b) => b.practitionerName === 'Ada Okafor');
+    if (!booking) throw new Error('the seed has no Ada/Dev booking');
+    const { id } = await dev.mutate<Conversation>('conversation.forBooking', {
+      bookingId: booking.id,
+    });
+    for (let i = 1; i <= 45; i++) {
+      const content = `History ${i}`;
+      await dev.mutate('message.send', { conversationId: id, clientId: randomUUID(), content });
+    }
+
+    await ada.getByRole('link', { name: 'Dev Patel', exact: true }).click();
+    await ada.waitForURL(`**/conversations/${id}`);
+    const history = (n: number) =>
+      log(ada).locator('.content', { hasText: new RegExp(`^History ${n}$`) });
+    await history(45).waitFor();
+    // One page of 30: 16..45.
+    expect(await history(15).count()).toBe(0);
+
+    await log(ada).evaluate((el) => {
+      el.scrollTop = 0;
+    });
+    await history(1).waitFor();
+    // The rows that were on screen stay where they were; the new ones are above them.
+    expect(await inView(history(16))).toBe(true);
+    expect(await inView(history(1))).toBe(false);
+    await screenshot(ada, '7-history');
+
+    await dev.mutate('message.send', {
+      conversationId: id,
+      clientId: randomUUID(),
+      content: 'Are you there?',
+    });
+    const jump = ada.getByRole('button', { name: /New messages/ });
+    await jump.click();
+    await expect.poll(() => inView(row(ada, 'Are you there?')), { timeout: 10_000 }).toBe(true);
+    await jump.waitFor({ state: 'hidden' });
+    await ada.getByRole('link', { name: 'Chloe Martin', exact: true }).click();
+    await ada.waitForURL(`**/conversations/${stack.seededConversationId}`);
   });
 
   it('takes the README screenshot', async () => {
