@@ -123,7 +123,7 @@ export function MessageList(props: Props) {
       </div>
       {unseen > 0 && (
         <button type="button" className="new-messages" onClick={toBottom}>
-          New messages ↓
+          New messages <span aria-hidden="true">↓</span>
         </button>
       )}
     </div>

@@ -35,7 +35,7 @@ export function ConversationsProvider({ children }: { children: ReactNode }) {
   });
 
   const pages = list.data?.pages;
-  const listedAt = list.dataUpdatedAt;
+  const { dataUpdatedAt: listedAt, isPending, error, hasNextPage, fetchNextPage } = list;
   const value = useMemo<Conversations>(() => {
     const items = mergeSummaries(
       (pages ?? []).flatMap((p) => p.items),
@@ -44,13 +44,13 @@ export function ConversationsProvider({ children }: { children: ReactNode }) {
     );
     return {
       items,
-      loading: list.isPending,
-      error: list.error?.message ?? null,
-      hasMore: list.hasNextPage,
-      loadMore: () => void list.fetchNextPage(),
+      loading: isPending,
+      error: error?.message ?? null,
+      hasMore: hasNextPage,
+      loadMore: () => void fetchNextPage(),
       unread: items.reduce((n, s) => n + s.unreadCount, 0),
     };
-  }, [pages, listedAt, updates, list]);
+  }, [pages, listedAt, updates, isPending, error, hasNextPage, fetchNextPage]);
   return <ConversationsContext.Provider value={value}>{children}</ConversationsContext.Provider>;
 }
 
