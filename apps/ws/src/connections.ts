@@ -6,8 +6,12 @@ import type { WebSocket } from 'ws';
 import type { Metrics } from './metrics';
 
 export interface ConnectionLimits {
-  /** Unsent bytes a socket may queue before it counts as a slow consumer and is cut. */
+  /** Above this many unsent bytes, subscriptions pause until the socket drains. */
+  backpressureBytes: number;
+  /** Hard cap: a socket past it is cut at once. */
   maxBufferedBytes: number;
+  /** A socket that stays above `backpressureBytes` this long is a slow consumer, and is cut. */
+  stallMs: number;
   /** Frames a client may send per second, sustained; bursts of twice that are fine. */
   maxFramesPerSecond: number;
 }
@@ -17,6 +21,8 @@ interface Connection {
   ctx: Context | null;
   userId: string | null;
   expiry: NodeJS.Timeout | null;
+  stall: NodeJS.Timeout | null;
+  waiters: (() => void)[];
 }
 
 /** Close codes in the 4000-4999 range are ours; clients reconnect on all of them. */
@@ -55,13 +61,23 @@ export class Connections {
 
   /** Runs before tRPC sees the socket. */
   accept(ws: WebSocket, req: IncomingMessage) {
-    const connection: Connection = { ws, ctx: null, userId: null, expiry: null };
+    const connection: Connection = {
+      ws,
+      ctx: null,
+      userId: null,
+      expiry: null,
+      stall: null,
+      waiters: [],
+    };
     this.all.set(ws, connection);
     this.guardSends(connection, req.socket);
     this.guardFlood(ws);
+    req.socket.on('drain', () => this.release(connection));
     ws.once('close', () => {
       this.all.delete(ws);
       if (connection.expiry) clearTimeout(connection.expiry);
+      if (connection.stall) clearTimeout(connection.stall);
+      for (const wake of connection.waiters.splice(0)) wake();
       if (connection.userId) this.presence?.disconnected(connection.userId);
     });
   }
@@ -72,15 +88,43 @@ export class Connections {
     if (!connection || !ctx.auth.ok) return;
     connection.ctx = ctx;
     connection.userId = ctx.auth.user.id;
+    if (ctx.connection) ctx.connection.drain = () => this.drain(connection);
     this.presence?.connected(connection.userId);
     const ms = ctx.auth.expiresAt.getTime() - Date.now();
     connection.expiry = setTimeout(onExpiry, Math.max(0, Math.min(ms, 2 ** 31 - 1)));
   }
 
+  /** Backpressure for subscriptions: undefined when the socket can take more. */
+  private drain(connection: Connection): Promise<void> | undefined {
+    if (connection.ws.bufferedAmount <= this.limits.backpressureBytes) return undefined;
+    connection.stall ??= setTimeout(() => {
+      connection.stall = null;
+      if (connection.ws.bufferedAmount > this.limits.backpressureBytes) this.cut(connection);
+      else this.release(connection);
+    }, this.limits.stallMs);
+    return new Promise((resolve) => connection.waiters.push(resolve));
+  }
+
+  private release(connection: Connection) {
+    if (connection.ws.bufferedAmount > this.limits.backpressureBytes) return;
+    if (connection.stall) clearTimeout(connection.stall);
+    connection.stall = null;
+    for (const wake of connection.waiters.splice(0)) wake();
+  }
+
+  /** A reader that stopped reading: drop it; its client reconnects and resumes from lastEventId. */
+  private cut(connection: Connection) {
+    this.metrics.slowConsumers.inc();
+    this.log.warn(
+      { userId: connection.userId, buffered: connection.ws.bufferedAmount },
+      'slow consumer disconnected',
+    );
+    connection.ws.terminate();
+  }
+
   /**
    * Every frame tRPC sends passes here. Frames written in the same tick leave in one
-   * syscall (cork), and a socket that stopped reading is cut before its buffer grows
-   * without bound; its client reconnects and resumes from lastEventId.
+   * syscall (cork), and a socket past the hard cap is cut before its buffer grows further.
    */
   private guardSends(connection: Connection, socket: Socket) {
     const { ws } = connection;
@@ -88,15 +132,7 @@ export class Connections {
     let corked = false;
     ws.send = ((data: unknown, ...rest: unknown[]) => {
       if (ws.readyState !== ws.OPEN) return;
-      if (ws.bufferedAmount > this.limits.maxBufferedBytes) {
-        this.metrics.slowConsumers.inc();
-        this.log.warn(
-          { userId: connection.userId, buffered: ws.bufferedAmount },
-          'slow consumer disconnected',
-        );
-        ws.terminate();
-        return;
-      }
+      if (ws.bufferedAmount > this.limits.maxBufferedBytes) return this.cut(connection);
       if (!corked) {
         corked = true;
         socket.cork();

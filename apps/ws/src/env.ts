@@ -18,8 +18,14 @@ const schema = z.object({
   ALLOW_REGISTRATION: flag(false),
   WS_PERMESSAGE_DEFLATE: flag(false),
   WS_MAX_PAYLOAD_BYTES: number(64 * 1024),
-  /** A socket whose unsent data passes this is a slow consumer: it is cut and must resume. */
-  WS_MAX_BUFFERED_BYTES: number(1024 * 1024),
+  /** Unsent bytes above which a socket's subscriptions pause until it drains. */
+  WS_BACKPRESSURE_BYTES: number(256 * 1024),
+  /** Hard cap on a socket's unsent bytes: past it, it is cut and must resume. */
+  WS_MAX_BUFFERED_BYTES: number(4 * 1024 * 1024),
+  /** A socket that stays backed up this long is a slow consumer: it is cut and must resume. */
+  WS_STALL_TIMEOUT_MS: number(30_000),
+  /** Frames a client may send per second (bursts of twice that); past it, it is cut off. */
+  WS_MAX_FRAMES_PER_SECOND: number(100),
   WS_PING_MS: number(30_000),
   WS_PONG_WAIT_MS: number(10_000),
   SHUTDOWN_TIMEOUT_MS: number(10_000),

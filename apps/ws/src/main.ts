@@ -1,8 +1,6 @@
 import { hostname } from 'node:os';
 import { createAppRouter, createChatServices, pruneEvents } from '@estuary/api';
 import { closeDb, createDb, migrate } from '@estuary/db';
-import { startDevDatabase, waitForDevDatabase } from '@estuary/db/dev';
-import { seedIfEmpty } from '@estuary/db/seed';
 import { createBus } from '@estuary/realtime';
 import pino from 'pino';
 import { loadEnv } from './env';
@@ -33,12 +31,17 @@ try {
 }
 log.level = env.LOG_LEVEL;
 
-const devLog = (line: string) => log.info(`[db] ${line}`);
-const devDatabase = env.DATABASE_URL
-  ? null
-  : env.ESTUARY_DEV_DB === 'wait'
-    ? { url: await waitForDevDatabase({ log: devLog }), stop: async () => {} }
-    : await startDevDatabase({ seedIfEmpty, log: devLog });
+// Without DATABASE_URL (dev only): the embedded database, loaded on demand so production
+// never touches it.
+async function devDatabaseFor(mode: 'wait' | 'start') {
+  const { startDevDatabase, waitForDevDatabase } = await import('@estuary/db/dev');
+  const devLog = (line: string) => log.info(`[db] ${line}`);
+  if (mode === 'wait')
+    return { url: await waitForDevDatabase({ log: devLog }), stop: async () => {} };
+  const { seedIfEmpty } = await import('@estuary/db/seed');
+  return startDevDatabase({ seedIfEmpty, log: devLog });
+}
+const devDatabase = env.DATABASE_URL ? null : await devDatabaseFor(env.ESTUARY_DEV_DB);
 const databaseUrl = env.DATABASE_URL ?? devDatabase?.url ?? '';
 await migrate(databaseUrl);
 
@@ -53,10 +56,19 @@ const bus = createBus(
   { redisUrl: env.REDIS_URL, databaseUrl },
   {
     nodeId,
-    onRemoteDelivery: (lagMs) => metrics.busLag.observe(lagMs / 1000),
+    onRemoteDelivery: (lagMs) => {
+      metrics.busIn.inc();
+      metrics.busLag.observe(lagMs / 1000);
+    },
     log: (level, message, extra) => log[level](extra ?? {}, message),
   },
 );
+// Count what this process puts on the bus (the other direction is counted on delivery).
+const publish = bus.publish.bind(bus);
+bus.publish = (topic, payload) => {
+  metrics.busOut.inc();
+  return publish(topic, payload);
+};
 const limits = {
   maxContentLength: env.MESSAGE_MAX_LENGTH,
   maxPageSize: env.PAGE_MAX,
@@ -83,6 +95,9 @@ server = createWsServer({
   log,
   maxPayloadBytes: env.WS_MAX_PAYLOAD_BYTES,
   maxBufferedBytes: env.WS_MAX_BUFFERED_BYTES,
+  backpressureBytes: env.WS_BACKPRESSURE_BYTES,
+  stallMs: env.WS_STALL_TIMEOUT_MS,
+  maxFramesPerSecond: env.WS_MAX_FRAMES_PER_SECOND,
   perMessageDeflate: env.WS_PERMESSAGE_DEFLATE,
   pingMs: env.WS_PING_MS,
   pongWaitMs: env.WS_PONG_WAIT_MS,

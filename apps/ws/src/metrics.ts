@@ -33,6 +33,16 @@ export function createMetrics(sample: { connections: () => number; subscriptions
       help: 'Frames sent to clients',
       registers: [registry],
     }),
+    busOut: new Counter({
+      name: 'estuary_bus_messages_out_total',
+      help: 'Messages this process published on the bus',
+      registers: [registry],
+    }),
+    busIn: new Counter({
+      name: 'estuary_bus_messages_in_total',
+      help: 'Bus messages received from other processes',
+      registers: [registry],
+    }),
     busLag: new Histogram({
       name: 'estuary_bus_delivery_lag_seconds',
       help: 'Publish-to-deliver delay of bus messages from other processes',

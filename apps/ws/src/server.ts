@@ -15,6 +15,9 @@ export interface WsServerOptions {
   log: Logger;
   maxPayloadBytes: number;
   maxBufferedBytes: number;
+  backpressureBytes: number;
+  stallMs: number;
+  maxFramesPerSecond: number;
   perMessageDeflate: boolean;
   pingMs: number;
   pongWaitMs: number;
@@ -29,7 +32,12 @@ export interface WsServerOptions {
 export function createWsServer(options: WsServerOptions) {
   const { router, services, metrics, log } = options;
   const connections = new Connections(
-    { maxBufferedBytes: options.maxBufferedBytes, maxFramesPerSecond: 100 },
+    {
+      maxBufferedBytes: options.maxBufferedBytes,
+      backpressureBytes: options.backpressureBytes,
+      stallMs: options.stallMs,
+      maxFramesPerSecond: options.maxFramesPerSecond,
+    },
     metrics,
     log,
     services.presence,
@@ -57,6 +65,7 @@ export function createWsServer(options: WsServerOptions) {
       input: undefined,
       ctx,
     });
+    metrics.refused.inc({ reason: 'token-expired' });
     ws.send(
       wsEncoder.encode(transformTRPCResponse(router._def._config, { id: null, error: shape })),
     );
@@ -75,7 +84,11 @@ export function createWsServer(options: WsServerOptions) {
     },
     onError({ error, path, type, ctx }) {
       const user = ctx?.auth.ok ? ctx.auth.user.id : undefined;
-      if (error.code === 'INTERNAL_SERVER_ERROR') {
+      const socketError = (error.cause as { code?: string } | undefined)?.code;
+      if (socketError?.startsWith('WS_ERR_')) {
+        // A client broke the protocol (oversize or malformed frame); ws closes that socket.
+        log.warn({ userId: user, reason: socketError }, 'client sent a bad frame; socket closed');
+      } else if (error.code === 'INTERNAL_SERVER_ERROR') {
         log.error({ path, type, userId: user, err: error.cause ?? error }, 'procedure failed');
       } else {
         log.debug({ path, type, userId: user, code: error.code }, error.message);
@@ -140,15 +153,17 @@ export function createWsServer(options: WsServerOptions) {
       return http.address() as AddressInfo;
     },
     /**
-     * Graceful shutdown: refuse new sockets, tell clients to reconnect elsewhere, let
-     * in-flight calls finish, then close what is left. Bounded by `timeoutMs`.
+     * Graceful shutdown: refuse new sockets and new calls, let in-flight calls finish, tell
+     * clients to reconnect elsewhere, then close what is left. Bounded by `timeoutMs`.
      */
     async shutdown(timeoutMs: number) {
-      draining = true;
-      http.close();
-      handler.broadcastReconnectNotification();
       const deadline = Date.now() + timeoutMs;
-      await services.inflight.idle(Math.max(0, deadline - Date.now() - 500));
+      draining = true;
+      services.draining = true;
+      http.close();
+      // Let calls already running answer on this socket before telling clients to move.
+      await services.inflight.idle(Math.max(0, timeoutMs / 2));
+      handler.broadcastReconnectNotification();
       // Clients that got the notice reconnect on their own; give them a moment to leave.
       while (connections.size > 0 && Date.now() < deadline - 500) {
         await new Promise((r) => setTimeout(r, 50));

@@ -10,6 +10,11 @@ export type AuthState =
 /** Per-socket state; null for HTTP requests. */
 export interface ConnectionState {
   subscriptions: number;
+  /**
+   * Backpressure from the transport: undefined while the socket can take more, otherwise a
+   * promise that resolves once it has drained. Subscriptions wait on it before each yield.
+   */
+  drain?: () => Promise<void> | undefined;
 }
 
 export interface Context {

@@ -6,6 +6,7 @@ export {
   createHttpContext,
   createSocketContext,
 } from './context';
+export * as chat from './domain';
 export { ChatError, STALE_EVENT_ID } from './domain/errors';
 export { pruneEvents } from './domain/messages';
 export type * from './domain/types';

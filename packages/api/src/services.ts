@@ -39,6 +39,8 @@ export interface ChatServices {
   nodeId: string;
   /** Queries and mutations under way, so a shutdown can let them finish. */
   inflight: Inflight;
+  /** Set when the process is shutting down: new calls are refused with SERVICE_UNAVAILABLE. */
+  draining: boolean;
   /** Cached user lookup for token holders (name and role rarely change; 30 s is fine). */
   getUser(id: string): Promise<User | null>;
   start(): Promise<void>;
@@ -97,6 +99,7 @@ export function createChatServices(options: ChatServicesOptions): ChatServices {
     presence,
     nodeId,
     inflight: new Inflight(),
+    draining: false,
     async getUser(id) {
       const hit = users.get(id);
       if (hit && Date.now() - hit.at < USER_CACHE_MS) return hit.user;

@@ -33,8 +33,17 @@ const t = initTRPC.context<Context>().create({
 export const createCallerFactory = t.createCallerFactory;
 export const router = t.router;
 
-/** Counts queries and mutations in flight, so a graceful shutdown can wait for them. */
+/**
+ * Counts queries and mutations in flight, so a graceful shutdown can wait for them, and
+ * turns new calls away once it has begun (the client retries on another node).
+ */
 export const publicProcedure = t.procedure.use(async function countInflight({ ctx, type, next }) {
+  if (ctx.services.draining) {
+    throw new TRPCError({
+      code: 'SERVICE_UNAVAILABLE',
+      message: 'Server is shutting down; retry on another node',
+    });
+  }
   if (type === 'subscription') return next();
   const leave = ctx.services.inflight.enter();
   try {
@@ -73,7 +82,11 @@ export const conversationProcedure = protectedProcedure
     return next();
   });
 
-/** Caps the subscriptions one socket may hold, and releases the slot when the stream ends. */
+/**
+ * Caps the subscriptions one socket may hold and releases the slot when the stream ends.
+ * Between yields it waits for the socket to drain, so a stream never outruns its reader
+ * (a replay of thousands of events goes at the reader's pace, not into server memory).
+ */
 export async function* withSubscriptionSlot<T>(
   ctx: Context,
   stream: AsyncGenerator<T>,
@@ -89,9 +102,21 @@ export async function* withSubscriptionSlot<T>(
     }
     connection.subscriptions++;
   }
+  const drain = connection?.drain;
   try {
-    yield* stream;
+    if (!drain) {
+      yield* stream;
+      return;
+    }
+    for (;;) {
+      const wait = drain();
+      if (wait) await wait;
+      const next = await stream.next();
+      if (next.done) return;
+      yield next.value;
+    }
   } finally {
+    await stream.return(undefined as never);
     if (connection) connection.subscriptions--;
   }
 }

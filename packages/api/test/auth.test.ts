@@ -1,6 +1,7 @@
 import { TokenService } from '@estuary/auth';
 import type { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppRouter } from '../src';
 import { codeOf, SECRET, type Stack, startStack } from './harness';
 
 let stack: Stack;
@@ -78,9 +79,9 @@ describe('auth', () => {
       });
       expect.unreachable();
     } catch (error) {
-      const e = error as TRPCClientError<never>;
+      const e = error as TRPCClientError<AppRouter>;
       expect(e.data?.code).toBe('BAD_REQUEST');
-      const issues = (e.data as { issues: { path: string[] }[] }).issues;
+      const issues = (e.data?.issues ?? []) as { path: PropertyKey[] }[];
       expect(issues.map((i) => i.path.join('.')).sort()).toEqual([
         'email',
         'name',

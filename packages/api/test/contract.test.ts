@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { appRouter } from '../src';
 import { contractFiles, proceduresIn } from './procedures';
 
-const procedures = appRouter._def.procedures as Record<string, { _def: { type: string } }>;
+const procedures = appRouter._def.procedures as unknown as Record<
+  string,
+  { _def: { type: string } }
+>;
 
 describe('the router contract (API.md)', () => {
   const files = contractFiles();

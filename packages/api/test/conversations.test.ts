@@ -175,7 +175,7 @@ describe('conversation.list', () => {
   it('orders by recent activity, pages, and carries lastMessage and unreadCount from the watermark', async () => {
     const me = await stack.signUp('practitioner');
     const others = [await stack.signUp(), await stack.signUp(), await stack.signUp()];
-    const convs = [];
+    const convs: { id: string }[] = [];
     for (const other of others)
       convs.push(await other.client.conversation.direct.mutate({ userId: me.user.id }));
     await send(others[0] as Member, convs[0]?.id ?? '', 'one');

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { TRPCClientError } from '@trpc/client';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppRouter } from '../src';
 import { bookedPair, codeOf, collector, type Stack, startStack } from './harness';
 
 let stack: Stack;
@@ -224,8 +225,8 @@ describe('the send rate limit', () => {
       expect(codes.slice(20)).toContain('TOO_MANY_REQUESTS');
       const error = await client.client.message.send
         .mutate({ conversationId: conversation.id, clientId: randomUUID(), content: 'again' })
-        .catch((e: TRPCClientError<never>) => e);
-      expect((error as TRPCClientError<never>).message).toMatch(/retry in \d+ ms/);
+        .catch((e: TRPCClientError<AppRouter>) => e);
+      expect((error as TRPCClientError<AppRouter>).message).toMatch(/retry in \d+ ms/);
       await new Promise((r) => setTimeout(r, 450));
       expect(
         await codeOf(

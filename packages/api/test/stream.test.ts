@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { TRPCClientError } from '@trpc/client';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MessageEvent } from '../src';
+import type { AppRouter, MessageEvent } from '../src';
 import { STALE_EVENT_ID } from '../src/shared';
 import {
   bookedPair,
@@ -151,7 +151,7 @@ describe('message.onEvent', () => {
       );
       await eventually(() => expect(events.errors).toHaveLength(1));
       sub.unsubscribe();
-      return events.errors[0] as TRPCClientError<never>;
+      return events.errors[0] as TRPCClientError<AppRouter>;
     };
     for (const bad of ['99', 'abc', '-1']) {
       const error = await failWith(bad);
@@ -198,7 +198,7 @@ describe('membership and live access', () => {
     });
     await eventually(() => expect(events.errors).toHaveLength(1));
     await eventually(() => expect(typing.errors).toHaveLength(1));
-    expect((events.errors[0] as TRPCClientError<never>).data?.code).toBe('FORBIDDEN');
+    expect((events.errors[0] as TRPCClientError<AppRouter>).data?.code).toBe('FORBIDDEN');
     await send(owner, group.id, 'after removal');
     await sleep(200);
     expect(events.items).toHaveLength(1);

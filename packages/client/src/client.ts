@@ -5,17 +5,22 @@ import {
   httpBatchLink,
   splitLink,
   type TRPCClient,
+  TRPCClientError,
   type TRPCLink,
   wsLink,
 } from '@trpc/client';
+import { observable } from '@trpc/server/observable';
 import superjson from 'superjson';
 import WebSocket from 'ws';
 
 export interface ChatClientOptions {
   /** apps/web's tRPC endpoint, e.g. http://localhost:3000/api/trpc. Without it, everything goes over the socket. */
   httpUrl?: string;
-  /** apps/ws, e.g. ws://localhost:3001. */
-  wsUrl: string;
+  /**
+   * apps/ws, e.g. ws://localhost:3001, or a function called on every (re)connect, which can
+   * pick another node when one goes away.
+   */
+  wsUrl: string | (() => string | Promise<string>);
   /** A fixed token, or a function that returns a current one (called on every connect and request). */
   token?: string;
   getToken?: () => string | Promise<string>;
@@ -34,6 +39,54 @@ export type ChatClient = TRPCClient<AppRouter> & {
   readonly socket: ReturnType<typeof createWSClient>;
 };
 
+/** Servers refuse frames over 64 KiB (API.md); stay clear of it with room for framing. */
+export const MAX_FRAME_BYTES = 60 * 1024;
+
+/**
+ * tRPC's socket client sends every call made in the same tick as one JSON array frame. A
+ * few large messages sent together would exceed the server's frame limit and be refused
+ * (and refused again on every retry). A batch that is too big goes as one frame per call.
+ */
+class FrameLimitedWebSocket extends WebSocket {
+  override send(data: unknown, ...rest: unknown[]): void {
+    if (
+      typeof data === 'string' &&
+      data.startsWith('[') &&
+      Buffer.byteLength(data) > MAX_FRAME_BYTES
+    ) {
+      for (const message of JSON.parse(data) as unknown[]) super.send(JSON.stringify(message));
+      return;
+    }
+    (super.send as (data: unknown, ...rest: unknown[]) => void)(data, ...rest);
+  }
+}
+
+export const CONNECTION_LOST =
+  'Connection lost before the server answered; the call may or may not have run. Retry it (sends are safe to retry with the same clientId).';
+
+/**
+ * When a socket drops, tRPC fails the calls waiting on it with "Unknown error". Say what
+ * happened instead, so callers (and people reading logs) know a retry is the answer.
+ */
+const explainDrops: TRPCLink<AppRouter> =
+  () =>
+  ({ next, op }) =>
+    observable((observer) =>
+      next(op).subscribe({
+        next: (value) => observer.next(value),
+        complete: () => observer.complete(),
+        error: (error) => {
+          const transport =
+            error instanceof TRPCClientError &&
+            error.data === undefined &&
+            error.shape === undefined;
+          observer.error(
+            transport ? new TRPCClientError(CONNECTION_LOST, { cause: error }) : error,
+          );
+        },
+      }),
+    );
+
 export function defaultRetryDelay(attempt: number): number {
   if (attempt === 0) return 0;
   const base = Math.min(10_000, 250 * 2 ** attempt);
@@ -49,7 +102,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
   const getToken = options.getToken ?? (() => options.token ?? '');
   const socket = createWSClient({
     url: options.wsUrl,
-    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    WebSocket: FrameLimitedWebSocket as unknown as typeof globalThis.WebSocket,
     connectionParams: async () => ({ token: await getToken() }),
     retryDelayMs: options.retryDelayMs ?? defaultRetryDelay,
     keepAlive: { enabled: true, intervalMs: 15_000, pongTimeoutMs: 5_000 },
@@ -72,6 +125,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     : null;
   const client = createTRPCClient<AppRouter>({
     links: [
+      explainDrops,
       overHttp
         ? splitLink({
             condition: (op) => op.type === 'subscription',

@@ -2,7 +2,7 @@ import { closeDb, createDb } from '@estuary/db';
 import { createTestDatabase, type TestDatabase } from '@estuary/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Bus, createMemoryBus, createPostgresBus, createRedisBus, GAP } from '../src';
-import { redisServerBinary, startRedis } from './redis-server';
+import { redisServerBinary, startRedis } from '../src/testing';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

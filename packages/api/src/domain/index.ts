@@ -1,0 +1,17 @@
+// The chat domain as plain functions, for other transports (a legacy socket protocol, REST,
+// scripts) and tests: the same code the procedures call.
+export { cancelBooking, createBooking, listBookings } from './bookings';
+export {
+  addParticipant,
+  conversationForBooking,
+  createGroup,
+  directConversation,
+  loadConversation,
+  removeParticipant,
+  requireParticipant,
+} from './conversations';
+export { deleteMessage, editMessage, listMessages, sendMessage } from './messages';
+export { listPresence } from './presence';
+export { listReceipts, markRead } from './receipts';
+export { listSummaries } from './summaries';
+export { authenticateUser, findUser, registerUser } from './users';
