@@ -247,6 +247,8 @@ describe.sequential('chat in two browsers', () => {
       await phone.waitForURL('**/login');
       await phone.goto('/conversations');
       await phone.waitForURL('**/login');
+      await phone.getByRole('button', { name: 'Sign in' }).waitFor();
+      await screenshot(phone, '6-phone-signed-out');
     } finally {
       await phone.context().close();
     }

@@ -1,9 +1,10 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closeDb, createDb, migrate } from '@estuary/db';
 import { startEmbeddedPostgres } from '@estuary/db/embedded';
 import { seed } from '@estuary/db/seed';
+import { guard } from './watchdog';
 
 export interface TestDatabase {
   url: string;
@@ -23,6 +24,12 @@ export async function startDatabase(): Promise<TestDatabase> {
     persistent: false,
     unsafeFast: true,
   });
+  // Fast shutdown (SIGINT) of the postmaster if this run dies without stopping it.
+  const postmaster = Number(
+    (await readFile(join(dir, 'data', 'postmaster.pid'), 'utf8')).split('\n')[0],
+  );
+  if (postmaster > 0)
+    guard([{ pid: postmaster, group: false, signal: 'SIGINT' }], { removeDir: dir });
   try {
     await migrate(pg.url);
     const db = createDb(pg.url, { max: 2 });

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type Cleanup, guard } from './watchdog';
 
 /** A child process of the harness, with the tail of its output kept for error reports. */
 export interface Service {
@@ -21,7 +22,7 @@ export function startService(
   name: string,
   command: string,
   args: string[],
-  options: { cwd: string; env: Record<string, string | undefined> },
+  options: { cwd: string; env: Record<string, string | undefined>; onOrphan?: Cleanup },
 ): Service {
   const child = spawn(command, args, {
     cwd: options.cwd,
@@ -30,6 +31,7 @@ export function startService(
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  if (child.pid) guard([{ pid: child.pid, group: true, signal: 'SIGKILL' }], options.onOrphan);
   let tail = '';
   const keep = (chunk: Buffer) => {
     tail = (tail + chunk.toString()).slice(-KEEP_CHARS);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,6 +46,19 @@ export async function startStack() {
     let ws: Service = await startWs();
     started.push({ stop: () => ws.stop() });
 
+    // A dist dir per run: Next allows one dev server per dist dir, so concurrent runs (or a
+    // developer's `pnpm dev`) must not share one. next dev also rewrites next-env.d.ts to
+    // point into it; the original is put back afterwards so tsc keeps working.
+    const distDir = `.next/e2e/${process.pid}-${Date.now().toString(36)}`;
+    const nextEnvFile = resolve(webDir, 'next-env.d.ts');
+    const nextEnv = await readFile(nextEnvFile, 'utf8').catch(() => null);
+    started.push({
+      async stop() {
+        if (nextEnv === null) await rm(nextEnvFile, { force: true });
+        else await writeFile(nextEnvFile, nextEnv);
+        await rm(resolve(webDir, distDir), { recursive: true, force: true });
+      },
+    });
     const nextBin = createRequire(`${webDir}/package.json`).resolve('next/dist/bin/next');
     const web = startService(
       'web',
@@ -56,8 +70,11 @@ export async function startStack() {
           ...baseEnv,
           WS_PUBLIC_URL: `ws://127.0.0.1:${wsPort}`,
           NEXT_TELEMETRY_DISABLED: '1',
-          // Its own build folder, so a developer's `pnpm dev` can keep running.
-          ESTUARY_NEXT_DIST_DIR: '.next/e2e',
+          ESTUARY_NEXT_DIST_DIR: distDir,
+        },
+        onOrphan: {
+          removeDir: resolve(webDir, distDir),
+          restore: { path: nextEnvFile, content: nextEnv },
         },
       },
     );
