@@ -1,10 +1,12 @@
-import { CONNECTION_LOST } from '@estuary/client';
+import { randomUUID } from 'node:crypto';
+import { CONNECTION_LOST, createChatClient } from '@estuary/client';
 import { createRedisBus } from '@estuary/realtime';
 import { redisServerBinary, startRedis } from '@estuary/realtime/testing';
 import { TRPCClientError } from '@trpc/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startWorld, type World } from './fixtures';
 import { startNode, type WsNode } from './nodes';
+import { startWeb } from './web';
 import {
   balancer,
   chatRooms,
@@ -107,6 +109,46 @@ describe.runIf(redisUrl || redisBin)('three ws nodes with Redis', () => {
 describe('three ws nodes without Redis (Postgres LISTEN/NOTIFY)', () => {
   it('deliver every message to every member, in order, through a SIGKILL of one node mid-stream', async () => {
     await killMidStream(undefined);
+  });
+
+  it('carry a message sent over HTTP to apps/web to subscribers on the ws nodes', async () => {
+    const web = await startWeb(world.url);
+    try {
+      const lb = await cluster(2, {});
+      const { rooms, received, stop } = await chatRooms(world, {
+        rooms: 1,
+        members: 3,
+        url: (i) => lb.urlFor(i),
+      });
+      await sleep(500);
+      const [room] = rooms;
+      const sender = room?.members[0];
+      if (!room || !sender) throw new Error('no room');
+      // The same user, but its mutations go over HTTP to the web app.
+      const overHttp = createChatClient({
+        httpUrl: web.url,
+        wsUrl: nodes[0]?.url ?? '',
+        getToken: async () => (await world.tokens.issue(sender.user.id)).token,
+      });
+      const busIn = () =>
+        Promise.all([...lb.alive].map((n) => metric(n, 'estuary_bus_messages_in_total')));
+      const before = await busIn();
+      const sent = await overHttp.message.send.mutate({
+        conversationId: room.id,
+        clientId: randomUUID(),
+        content: 'via the web app',
+      });
+      await overHttp.close();
+      const { mismatches } = await expectEveryoneHasEverything(world, received, 20_000);
+      stop();
+      expect(mismatches).toEqual([]);
+      for (const r of received) expect(r.events.map((e) => e.message.id)).toContain(sent.id);
+      // It arrived through the bus (a NOTIFY from web), not by catching up from Postgres.
+      const after = await busIn();
+      after.forEach((n, i) => expect(n).toBeGreaterThan(before[i] ?? Number.NaN));
+    } finally {
+      await web.stop();
+    }
   });
 });
 
