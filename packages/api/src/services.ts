@@ -23,6 +23,8 @@ export interface ChatServicesOptions {
   nodeId?: string;
   /** Access token life; tests shorten it. */
   accessTokenTtlSeconds?: number;
+  /** How often live feeds are checked against Postgres for events the bus lost. */
+  feedAuditMs?: number;
 }
 
 /** Everything a request needs, built once per process and shared by every context. */
@@ -86,6 +88,7 @@ export function createChatServices(options: ChatServicesOptions): ChatServices {
     Math.max(60, limits.sendBurst * 3),
   );
   const presence = options.trackPresence ? new PresenceTracker(deps, nodeId) : null;
+  const feeds = new MessageFeeds(deps, options.feedAuditMs);
 
   return {
     deps,
@@ -94,7 +97,7 @@ export function createChatServices(options: ChatServicesOptions): ChatServices {
     registrationOpen: options.registrationOpen ?? true,
     sendLimiter,
     mutationLimiter,
-    feeds: new MessageFeeds(deps),
+    feeds,
     access: new AccessWatch(deps),
     presence,
     nodeId,
@@ -112,6 +115,7 @@ export function createChatServices(options: ChatServicesOptions): ChatServices {
       await presence?.start();
     },
     async close() {
+      feeds.close();
       sendLimiter.close();
       mutationLimiter.close();
       await presence?.stop();

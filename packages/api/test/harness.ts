@@ -36,17 +36,23 @@ export interface Member {
  * adapter, as /api/trpc) and over WebSocket (applyWSSHandler, as apps/ws), and typed clients.
  */
 export async function startStack(
-  options: { bus?: 'memory' | 'postgres'; limits?: Partial<Limits> } = {},
+  options: { bus?: 'memory' | 'postgres' | ((bus: Bus) => Bus); limits?: Partial<Limits> } = {},
 ) {
   const database: TestDatabase = await createTestDatabase();
   const db: Db = createDb(database.url);
-  const bus: Bus = options.bus === 'postgres' ? createPostgresBus(database.url) : createMemoryBus();
+  const bus: Bus =
+    options.bus === 'postgres'
+      ? createPostgresBus(database.url)
+      : typeof options.bus === 'function'
+        ? options.bus(createMemoryBus())
+        : createMemoryBus();
   const services: ChatServices = createChatServices({
     db,
     bus,
     authSecret: SECRET,
     limits: options.limits,
     trackPresence: true,
+    feedAuditMs: 500,
     log: () => {},
   });
   await services.start();

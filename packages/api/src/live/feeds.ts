@@ -8,6 +8,7 @@ export interface FeedSink {
 }
 
 const PAGE = 500;
+const HOLE_GRACE_MS = 25;
 
 /**
  * One feed per conversation per process: the single consumer of that conversation's bus
@@ -21,6 +22,7 @@ class Feed {
   readonly sinks = new Set<FeedSink>();
   private readonly early = new Map<number, MessageBusEvent>();
   private syncing = false;
+  private holeTimer: NodeJS.Timeout | null = null;
   private again = false;
   private readonly unlisten: () => void;
   readonly ready: Promise<void>;
@@ -44,12 +46,24 @@ class Feed {
   private receive(event: MessageBusEvent) {
     if (this.head < 0 || event.seq > this.head + 1) {
       this.early.set(event.seq, event);
-      if (this.head >= 0) void this.resync();
+      if (this.head >= 0) this.awaitHole();
       return;
     }
     if (event.seq <= this.head) return;
     this.deliver(event);
     this.drainEarly();
+  }
+
+  /**
+   * Events of one conversation sent through different processes arrive out of order (each
+   * delivers its own at once, the others' a moment later), so a hole usually fills itself
+   * within milliseconds. Only a hole still open after a short grace costs a Postgres read.
+   */
+  private awaitHole() {
+    this.holeTimer ??= setTimeout(() => {
+      this.holeTimer = null;
+      if (this.early.size > 0) void this.resync();
+    }, HOLE_GRACE_MS);
   }
 
   private deliver(event: MessageBusEvent) {
@@ -58,10 +72,15 @@ class Feed {
   }
 
   private drainEarly() {
+    if (this.early.size === 0) return;
     for (const seq of [...this.early.keys()]) if (seq <= this.head) this.early.delete(seq);
     for (let next = this.early.get(this.head + 1); next; next = this.early.get(this.head + 1)) {
       this.early.delete(next.seq);
       this.deliver(next);
+    }
+    if (this.early.size === 0 && this.holeTimer) {
+      clearTimeout(this.holeTimer);
+      this.holeTimer = null;
     }
   }
 
@@ -105,6 +124,7 @@ class Feed {
 
   close() {
     this.unlisten();
+    if (this.holeTimer) clearTimeout(this.holeTimer);
   }
 }
 
@@ -130,7 +150,26 @@ export class MessageFeeds {
     }
   });
 
-  constructor(private readonly deps: Deps) {}
+  private readonly audit: NodeJS.Timeout;
+
+  /**
+   * `auditMs`: how often every feed's head is compared with Postgres (one query for all).
+   * A bus can lose a conversation's last event with nothing after it to reveal the hole;
+   * the audit bounds how long such an event can wait.
+   */
+  constructor(
+    private readonly deps: Deps,
+    auditMs = 5_000,
+  ) {
+    this.audit = setInterval(() => {
+      for (const feed of this.feeds.values()) this.check(feed);
+    }, auditMs);
+    this.audit.unref();
+  }
+
+  close() {
+    clearInterval(this.audit);
+  }
 
   /**
    * Adds a sink. Resolves once the feed knows its head: the sink then receives every event
