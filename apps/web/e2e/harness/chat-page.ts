@@ -1,4 +1,4 @@
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 
 // What a test reads and does on a chat page, by role and label as a person would find it.
 
@@ -21,3 +21,10 @@ export async function send(page: Page, text: string) {
 /** The message texts a page shows, top to bottom. */
 export const shownTexts = (page: Page) =>
   log(page).locator('li.message .content').allTextContents();
+
+/** Whether a row shows inside the page's scrolling message log. */
+export async function inView(page: Page, target: Locator): Promise<boolean> {
+  const [box, frame] = await Promise.all([target.boundingBox(), log(page).boundingBox()]);
+  if (!box || !frame) return false;
+  return box.y + box.height > frame.y && box.y < frame.y + frame.height;
+}
