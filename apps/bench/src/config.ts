@@ -17,6 +17,10 @@ export interface Mode {
     /** A window whose p99 passes this counts as exploded. */
     p99LimitMs: number;
   };
+  /** How long to let a backlogged server drain before the ramp and the half-rate window. */
+  drainQuietMs: number;
+  /** How long priming (every member saw a message) may take after a connection step. */
+  primeMs: number;
   /** Wall-clock budget per target, after which the ramp stops where it is. */
   targetBudgetMs: number;
   connectConcurrency: number;
@@ -36,6 +40,8 @@ export const QUICK: Mode = {
   stepRatePerRoom: 0.5,
   window: { warmupMs: 500, windowMs: 2_000, drainMs: 1_500 },
   ramp: { start: 1, factor: 3, maxSteps: 5, refine: true, p99LimitMs: 1_000 },
+  drainQuietMs: 10_000,
+  primeMs: 20_000,
   targetBudgetMs: 40_000,
   connectConcurrency: 100,
 };
@@ -46,6 +52,8 @@ export const FULL: Mode = {
   stepRatePerRoom: 0.5,
   window: { warmupMs: 1_000, windowMs: 5_000, drainMs: 5_000 },
   ramp: { start: 0.25, factor: 1.5, maxSteps: 14, refine: true, p99LimitMs: 1_000 },
-  targetBudgetMs: 240_000,
+  drainQuietMs: 60_000,
+  primeMs: 60_000,
+  targetBudgetMs: 300_000,
   connectConcurrency: 100,
 };

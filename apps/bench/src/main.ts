@@ -4,9 +4,11 @@ import { parseArgs } from 'node:util';
 import { FULL, type Mode, QUICK } from './config';
 import { type BenchDb, newSecret, seedLayout, startDatabase } from './db';
 import { makeLayout, roundToBlocks } from './layout';
+import { LoadGen } from './loadgen/client';
 import { machine } from './proc';
 import { Progress } from './progress';
 import { chart } from './report/chart';
+import { formatHeap } from './report/heap';
 import { formatTop } from './report/profile-top';
 import { assemble } from './report/results';
 import { table, targetNames } from './report/table';
@@ -34,6 +36,10 @@ then prints a table and writes results/latest.json and results/latest.svg.
   --loadgen-procs <n>     load generator processes (default 1: the other core is the server's)
   --profile               CPU-profile every server (--cpu-prof) into results/ and print the full
                           stack's top self-time functions (named by source file)
+  --heap                  heap-snapshot every server idle and at the last step; print the JS heap
+                          per connection by object kind (snapshots stay in results/; snapshots
+                          inflate RSS, so RSS per connection is not comparable in such a run)
+  --ws-env KEY=VALUE      extra environment for apps/ws, repeatable (e.g. DATABASE_POOL_SIZE=4)
   --from-source           run apps/ws through tsx instead of building it with tsup
   --no-build              use the existing apps/ws/dist/main.js
   --out <dir>             where results go (default apps/bench/results)
@@ -49,7 +55,9 @@ const { values } = parseArgs({
     'window-ms': { type: 'string' },
     'loadgen-procs': { type: 'string' },
     'ramp-steps': { type: 'string' },
+    'ws-env': { type: 'string', multiple: true },
     profile: { type: 'boolean' },
+    heap: { type: 'boolean' },
     'from-source': { type: 'boolean' },
     'no-build': { type: 'boolean' },
     out: { type: 'string' },
@@ -128,19 +136,28 @@ try {
   progress.advance();
   for (const name of targets) {
     progress.status(`${name}: starting`);
+    const loadgen = new LoadGen(Number(values['loadgen-procs'] ?? 1));
     server = await startServer(name, {
       profileDir,
+      heapDir: values.heap ? outDir : null,
       logFile,
       databaseUrl: db?.url,
       authSecret: secret,
       fromSource,
+      wsEnv: Object.fromEntries(
+        (values['ws-env'] ?? []).map((kv) => [
+          kv.slice(0, kv.indexOf('=')),
+          kv.slice(kv.indexOf('=') + 1),
+        ]),
+      ),
     });
     const run = await runTarget(server, {
       mode,
       layout,
       tokens: name === 'fullStack' ? tokens : null,
       db: name === 'fullStack' ? db : null,
-      loadgenProcs: Number(values['loadgen-procs'] ?? 1),
+      heapSnapshots: Boolean(values.heap),
+      loadgen,
       progress,
     });
     runs[name] = run;
@@ -170,6 +187,10 @@ console.log(table(results));
 console.log(
   `\nwrote ${join(outDir, 'latest.json')} and latest.svg in ${Math.round((Date.now() - started) / 1000)} s`,
 );
+for (const name of targets) {
+  const heap = runs[name]?.heap;
+  if (heap) console.log(`\n${formatHeap(name, heap)}`);
+}
 if (profileDir) {
   const fresh = readdirSync(profileDir)
     .filter((f) => f.endsWith('.cpuprofile') && statSync(join(profileDir, f)).mtimeMs >= started)

@@ -26,6 +26,8 @@ export async function ramp(
   ctx: RunContext,
   label: string,
   began: number,
+  /** First offered rate, per conversation. */
+  start: number,
 ) {
   const { mode, progress } = ctx;
   let best: StepResult | null = null;
@@ -47,12 +49,12 @@ export async function ramp(
     return why;
   };
   for (let i = 0; i < mode.ramp.maxSteps; i++) {
-    const rate = mode.ramp.start * mode.ramp.factor ** i;
+    const rate = start * mode.ramp.factor ** i;
     if (rate > MAX_RATE_PER_ROOM) {
       reason = `offered rate capped at ${MAX_RATE_PER_ROOM} msg/s per conversation`;
       break;
     }
-    if (performance.now() - began > mode.targetBudgetMs) {
+    if (i > 0 && performance.now() - began > mode.targetBudgetMs) {
       reason = 'time budget spent';
       break;
     }

@@ -1,13 +1,13 @@
 import type { Mode } from './config';
 import type { BenchDb } from './db';
-import type { Latency } from './histogram';
 import { type Layout, roomsBetween } from './layout';
-import { LoadGen } from './loadgen/client';
+import type { LoadGen } from './loadgen/client';
 import type { RoomSpec } from './loadgen/messages';
 import { measureWindow, type StepResult, type Subject } from './measure';
 import { cpuSeconds, rssKiB, settle } from './proc';
 import type { Progress } from './progress';
 import { ramp } from './ramp';
+import { heapPerConnection } from './report/heap';
 import { LABELS, PROTOCOL, type RunningServer, type TargetName } from './targets';
 
 export interface ConnectionStep extends StepResult {
@@ -29,17 +29,24 @@ export interface TargetRun {
     stoppedBecause: string;
     loadgenBound: boolean;
   };
-  headline: { latencyMs: Pick<Latency, 'p50' | 'p95' | 'p99'>; rssPerConnectionKiB: number };
+  headline: {
+    latencyMs: { p50: number | null; p95: number | null; p99: number | null };
+    rssPerConnectionKiB: number;
+  };
   errors: string[];
+  /** With --heap: JS heap per connection by kind, from snapshots at idle and at the last step. */
+  heap?: ReturnType<typeof heapPerConnection>;
 }
 
 export interface RunContext {
+  heapSnapshots: boolean;
   mode: Mode;
   layout: Layout;
   /** Per user, for the full stack; null for targets without auth. */
   tokens: string[] | null;
   db: BenchDb | null;
-  loadgenProcs: number;
+  /** Started by the caller alongside the server; closed here when the target is done. */
+  loadgen: LoadGen;
   progress: Progress;
 }
 
@@ -50,7 +57,7 @@ export async function runTarget(server: RunningServer, ctx: RunContext): Promise
   const { mode, progress } = ctx;
   const label = LABELS[server.name];
   const began = performance.now();
-  const loadgen = new LoadGen(ctx.loadgenProcs);
+  const { loadgen } = ctx;
   const run: TargetRun = {
     name: server.name,
     idleRssKiB: 0,
@@ -59,7 +66,7 @@ export async function runTarget(server: RunningServer, ctx: RunContext): Promise
     ramp: [],
     half: null,
     saturation: { deliveriesPerSec: 0, stoppedBecause: 'not run', loadgenBound: false },
-    headline: { latencyMs: { p50: 0, p95: 0, p99: 0 }, rssPerConnectionKiB: 0 },
+    headline: { latencyMs: { p50: null, p95: null, p99: null }, rssPerConnectionKiB: 0 },
     errors: [],
   };
   const quiet = (maxMs: number) => settle(() => cpuSeconds(server.pid), maxMs);
@@ -67,6 +74,7 @@ export async function runTarget(server: RunningServer, ctx: RunContext): Promise
     progress.status(`${label}: idle`);
     await quiet(5_000);
     run.idleRssKiB = rssKiB(server.pid);
+    const idleHeap = ctx.heapSnapshots ? await server.heapSnapshot('idle') : null;
     progress.advance();
 
     let held = 0;
@@ -98,7 +106,7 @@ export async function runTarget(server: RunningServer, ctx: RunContext): Promise
       held += connected.connected;
       rooms += fresh.length;
       progress.status(`${label}: ${held} connections, priming`);
-      const primed = await loadgen.prime(20_000);
+      const primed = await loadgen.prime(mode.primeMs);
       if (primed.unprimed > 0)
         run.errors.push(`${primed.unprimed} rooms never received a message at ${target}`);
       await quiet(10_000);
@@ -121,15 +129,31 @@ export async function runTarget(server: RunningServer, ctx: RunContext): Promise
       progress.advance();
     }
     run.headline.rssPerConnectionKiB = run.steps.at(-1)?.rssPerConnectionKiB ?? 0;
+    if (idleHeap && held > 0) {
+      progress.status(`${label}: heap snapshot with ${held} connections`);
+      run.heap = heapPerConnection(idleHeap, await server.heapSnapshot('connected'), held);
+    }
 
-    await ramp(run, subject(), ctx, label, began);
+    // A connection step the server could not keep up with leaves a backlog: let it drain,
+    // and start the ramp well below what that step managed.
+    progress.status(`${label}: draining before the saturation ramp`);
+    await quiet(mode.drainQuietMs);
+    const last = run.steps.at(-1);
+    const behind =
+      last && (last.deliveriesPerSec < 0.8 * last.offeredDeliveriesPerSec || last.lost > 0);
+    const start =
+      behind && held > 0
+        ? Math.min(mode.ramp.start, (0.25 * last.deliveriesPerSec) / held)
+        : mode.ramp.start;
+    await ramp(run, subject(), ctx, label, began, Math.max(start, 0.01));
     const best = run.saturation.deliveriesPerSec;
     if (best > 0 && held > 0) {
       progress.status(`${label}: draining, then latency at half of ${best} deliveries/s`);
-      await quiet(15_000);
+      await quiet(mode.drainQuietMs);
       run.half = await measureWindow(subject(), { ratePerRoom: best / 2 / held, ...mode.window });
-      const { p50, p95, p99 } = run.half.latencyMs;
-      run.headline.latencyMs = { p50, p95, p99 };
+      // No sample means nothing sent in the window arrived: unmeasured, not zero.
+      const { p50, p95, p99, count } = run.half.latencyMs;
+      run.headline.latencyMs = count > 0 ? { p50, p95, p99 } : { p50: null, p95: null, p99: null };
     }
     progress.advance();
   } catch (error) {

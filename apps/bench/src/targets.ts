@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, readdirSync, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -35,6 +35,8 @@ export interface RunningServer {
   name: TargetName;
   pid: number;
   url: string;
+  /** Writes a heap snapshot (needs heapDir) and returns its path. */
+  heapSnapshot(label: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -46,20 +48,23 @@ export interface StartOptions {
   authSecret?: string;
   /** Run apps/ws from source through tsx instead of its tsup build. */
   fromSource?: boolean;
+  /** Allow heap snapshots on SIGUSR2, written to this folder. */
+  heapDir?: string | null;
+  /** Extra environment for apps/ws (experiments: DATABASE_POOL_SIZE=4, WS_PERMESSAGE_DEFLATE…). */
+  wsEnv?: Record<string, string>;
 }
 
 export async function startServer(name: TargetName, options: StartOptions): Promise<RunningServer> {
   const port = await freePort();
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const prof = options.profileDir
-    ? [
-        '--cpu-prof',
-        '--cpu-prof-dir',
-        options.profileDir,
-        '--cpu-prof-name',
-        `${name}-${stamp}.cpuprofile`,
-      ]
-    : [];
+  // No --cpu-prof-name: under tsx a loader thread writes a profile of its own, and a fixed
+  // name would let it overwrite the main thread's. Profiles are renamed after exit.
+  const prof = [
+    ...(options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : []),
+    ...(options.heapDir
+      ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${options.heapDir}`]
+      : []),
+  ];
   let args: string[];
   let env = childEnv();
   if (name === 'fullStack') {
@@ -77,6 +82,7 @@ export async function startServer(name: TargetName, options: StartOptions): Prom
       // The per-user limits guard against abuse; a benchmark is deliberate abuse.
       SEND_RATE_PER_SECOND: '1000000',
       SEND_BURST: '1000000',
+      ...options.wsEnv,
     });
   } else {
     const file = { rawWs: 'raw-ws.ts', socketIo: 'socket-io.ts', trpcBare: 'trpc-bare.ts' }[name];
@@ -98,10 +104,32 @@ export async function startServer(name: TargetName, options: StartOptions): Prom
     name,
     pid: child.pid ?? -1,
     url: `ws://127.0.0.1:${port}`,
+    async heapSnapshot(label) {
+      const dir = options.heapDir;
+      if (!dir || !child.pid) throw new Error('heap snapshots are off');
+      const before = new Set(readdirSync(dir));
+      child.kill('SIGUSR2');
+      // The server writes it synchronously: wait for a new file whose size stops changing.
+      let size = -1;
+      for (let i = 0; i < 600; i++) {
+        await new Promise((r) => setTimeout(r, 500));
+        const file = readdirSync(dir).find((f) => f.endsWith('.heapsnapshot') && !before.has(f));
+        if (!file) continue;
+        const now = statSync(join(dir, file)).size;
+        if (now > 0 && now === size) {
+          const target = join(dir, `${name}-${stamp}-${label}.heapsnapshot`);
+          renameSync(join(dir, file), target);
+          return target;
+        }
+        size = now;
+      }
+      throw new Error('heap snapshot did not appear within 5 minutes');
+    },
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      // Generous: a busy server drains its calls, and a long CPU profile takes a while to write.
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
       await exited;
       clearTimeout(timer);
       log.end();

@@ -20,6 +20,9 @@ class Worker {
     { resolve: (v: unknown) => void; reject: (e: Error) => void }
   >();
   readonly child: ChildProcess;
+  /** Resolves once the process listens; it starts in parallel with the target server. */
+  private readonly ready: Promise<void>;
+  private markReady: () => void = () => {};
 
   constructor() {
     this.child = fork(join(benchRoot, 'src', 'loadgen', 'main.ts'), [], {
@@ -27,7 +30,11 @@ class Worker {
       env: childEnv(),
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    this.child.on('message', (reply: Reply) => {
+    this.ready = new Promise((resolve) => {
+      this.markReady = resolve;
+    });
+    this.child.on('message', (reply: Reply | { ready: true }) => {
+      if ('ready' in reply) return this.markReady();
       const entry = this.waiting.get(reply.id);
       if (!entry) return;
       this.waiting.delete(reply.id);
@@ -41,7 +48,8 @@ class Worker {
     });
   }
 
-  call<T>(command: Command, timeoutMs: number): Promise<T> {
+  async call<T>(command: Command, timeoutMs: number): Promise<T> {
+    await Promise.race([this.ready, new Promise((r) => setTimeout(r, 60_000))]);
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {

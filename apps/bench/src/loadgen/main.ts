@@ -127,13 +127,16 @@ async function prime(timeoutMs: number) {
   const pending = pool.rooms.filter((r) => !r.primed);
   for (const room of pending) for (const c of room.conns) c.gotDelivery = false;
   let left = pending;
+  const done = (room: (typeof pending)[number]) => {
+    room.primed = room.conns.every((c) => c.gotDelivery);
+    return room.primed;
+  };
   while (left.length > 0 && performance.now() - started < timeoutMs) {
     for (const room of left) sendFrom(room.conns[room.next++ % Math.max(1, room.conns.length)]);
-    await sleep(400);
-    left = left.filter((room) => {
-      room.primed = room.conns.every((c) => c.gotDelivery);
-      return !room.primed;
-    });
+    // Probes are messages too: resend to a room at most once a second, not faster than a
+    // struggling server answers, but stop waiting as soon as every room has its message.
+    for (let waited = 0; waited < 1_000 && !left.every(done); waited += 50) await sleep(50);
+    left = left.filter((room) => !done(room));
   }
   return {
     primed: pending.length - left.length,
@@ -218,3 +221,5 @@ process.on('message', (message: Command & { id: number }) => {
 // Bounded no matter what: the orchestrator gone, or an hour passed.
 process.on('disconnect', () => process.exit(0));
 setTimeout(() => process.exit(3), 3_600_000).unref();
+// Messages sent before this process listens would be lost: say when it does.
+process.send?.({ ready: true });

@@ -6,7 +6,8 @@ import type { TargetName } from '../targets';
 export interface Headline {
   connections: number;
   deliveriesPerSec: number;
-  latencyMs: { p50: number; p95: number; p99: number };
+  /** null when the half-rate window received nothing it sent (server still backlogged). */
+  latencyMs: { p50: number | null; p95: number | null; p99: number | null };
   rssPerConnectionKiB: number;
 }
 
@@ -31,7 +32,7 @@ export interface Results {
 const empty = (): Headline => ({
   connections: 0,
   deliveriesPerSec: 0,
-  latencyMs: { p50: 0, p95: 0, p99: 0 },
+  latencyMs: { p50: null, p95: null, p99: null },
   rssPerConnectionKiB: 0,
 });
 
