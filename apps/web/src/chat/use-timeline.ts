@@ -25,11 +25,11 @@ export function useTimeline(conversationId: string) {
   });
   const [live, setLive] = useState<Message[]>([]);
   const [from, setFrom] = useState<string | null>(null);
-  // The id the server refused, so the page it came from is not used again while refetching.
-  const [refused, setRefused] = useState<string | null>(null);
+  // When the server refused our resume point: only history fetched after that may restart.
+  const [staleAt, setStaleAt] = useState(0);
   const firstPage = history.data?.pages[0];
   // Capture the resume point once per history load, not on every refetch of the pages.
-  if (from === null && firstPage && firstPage.lastEventId !== refused) {
+  if (from === null && firstPage && history.dataUpdatedAt > staleAt) {
     setFrom(firstPage.lastEventId);
   }
 
@@ -38,10 +38,10 @@ export function useTimeline(conversationId: string) {
   }, []);
   const onStale = useCallback(() => {
     setLive([]);
-    setRefused(from);
+    setStaleAt(Date.now());
     setFrom(null);
     void utils.message.list.reset(input);
-  }, [utils, input, from]);
+  }, [utils, input]);
   const { fatal } = useMessageStream({ conversationId, from, onEvent, onStale });
 
   const outbox = useConversationOutbox(conversationId);
