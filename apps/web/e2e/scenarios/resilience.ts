@@ -55,6 +55,34 @@ export function resilience(world: World) {
     await screenshot(ada, '5-after-reconnect');
   });
 
+  it('refetches history when the server can no longer resume (STALE_EVENT_ID)', async () => {
+    const { stack, ada, chloe } = world;
+    const conversationId = stack.seededConversationId;
+    await stack.killWs();
+    // While both are away, two messages arrive and the event log loses all but the last:
+    // the ids they hold are now older than what the server can replay.
+    const api = await apiAs(stack.baseUrl, 'ada@example.com');
+    const lines = ['Sent while you were away.', 'And the log was pruned after it.'];
+    for (const content of lines) {
+      await api.mutate('message.send', { conversationId, clientId: randomUUID(), content });
+    }
+    await stack.db.$client`
+      delete from message_events where conversation_id = ${conversationId}
+        and seq < (select last_event_seq from conversations where id = ${conversationId})`;
+    await stack.restartWs();
+
+    for (const page of [ada, chloe]) {
+      await connected(page, 90_000);
+      await row(page, lines[1] ?? '').waitFor({ timeout: 60_000 });
+      const texts = await shownTexts(page);
+      expect(texts.filter((t) => t === lines[0])).toHaveLength(1);
+      expect(texts.indexOf(lines[0] ?? '')).toBeLessThan(texts.indexOf(lines[1] ?? ''));
+    }
+    // And live delivery works again from the new starting point.
+    await send(chloe, 'Back in sync?');
+    await row(ada, 'Back in sync?').waitFor();
+  });
+
   it('loads older history at the top, keeps the view still, and offers New messages', async () => {
     const { stack, ada } = world;
     const dev = await apiAs(stack.baseUrl, 'dev@example.com');
