@@ -67,8 +67,9 @@ export async function chatRooms(
       };
       received.push(entry);
       subscriptions.push(
+        // From the start of the log: however long the socket takes to come up, nothing is missed.
         member.client.message.onEvent.subscribe(
-          { conversationId: group.id },
+          { conversationId: group.id, lastEventId: '0' },
           {
             onData: ({ id, data }) => {
               entry.ids.push(id);

@@ -5,6 +5,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { appRouter } from '../src';
+import { topics } from '../src/live/topics';
 import {
   bookedPair,
   codeOf,
@@ -191,7 +192,7 @@ describe('the authorization matrix', () => {
   it('lets a user act on their own account without revealing anyone else’s', async () => {
     const updates = collector<{ id: string }>();
     const sub = ownSubscriptions['conversation.onUpdate']?.(outsider.client, updates as never);
-    await sleep(200);
+    await stack.listening(topics.user(outsider.user.id));
     await victim.client.client.message.send.mutate({
       ...ids(),
       clientId: randomUUID(),

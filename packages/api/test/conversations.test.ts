@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConversationSummary } from '../src';
+import { topics } from '../src/live/topics';
 import {
   bookedPair,
   codeOf,
@@ -207,7 +208,8 @@ describe('conversation.list', () => {
     const { practitioner, client, conversation } = await bookedPair(stack);
     const updates = collector<ConversationSummary>();
     const sub = practitioner.client.conversation.onUpdate.subscribe(undefined, updates);
-    await sleep(200);
+    // Followed once its conversations' membership topic has a listener.
+    await stack.listening(topics.members(conversation.id));
     await send(client, conversation.id, 'ping');
     await updates.until((items) => items.some((u) => u.lastMessage?.content === 'ping'));
     expect(updates.items.at(-1)).toMatchObject({ id: conversation.id, unreadCount: 1 });
@@ -229,7 +231,7 @@ describe('receipts', () => {
     for (let i = 0; i < 5; i++) await send(client, conversation.id, `m${i}`);
     const reads = collector<{ userId: string; lastReadSeq: number }>();
     const sub = client.client.receipt.onRead.subscribe({ conversationId: conversation.id }, reads);
-    await sleep(200);
+    await stack.listening(topics.receipts(conversation.id));
     const mark = (seq: number) =>
       practitioner.client.receipt.markRead.mutate({ conversationId: conversation.id, seq });
     expect((await mark(3)).lastReadSeq).toBe(3);
@@ -264,7 +266,7 @@ describe('typing', () => {
       { conversationId: conversation.id },
       theirs,
     );
-    await sleep(200);
+    await stack.listening(topics.typing(conversation.id), 2);
     await client.client.typing.set.mutate({ conversationId: conversation.id, isTyping: true });
     await theirs.until((items) => items.length === 1);
     expect(theirs.items[0]).toMatchObject({
@@ -297,7 +299,7 @@ describe('presence', () => {
       { conversationId: conversation.id },
       changes,
     );
-    await sleep(300);
+    await stack.listening(topics.presence);
     const statusOf = async (userId: string) =>
       (await practitioner.client.presence.list.query({ conversationId: conversation.id })).find(
         (p) => p.userId === userId,

@@ -65,10 +65,12 @@ describe('the per-process feed', () => {
     });
     const seen = [a, b, c].map((member) => {
       const events = collector<{ id: string }>();
-      member.client.message.onEvent.subscribe({ conversationId: group.id }, events);
+      member.client.message.onEvent.subscribe(
+        { conversationId: group.id, lastEventId: '0' },
+        events,
+      );
       return events;
     });
-    await sleep(300);
     // Three senders at once, as three processes would be.
     await Promise.all(
       [a, b, c].map(async (member) => {

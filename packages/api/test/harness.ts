@@ -125,6 +125,16 @@ export async function startStack(
     anonymous,
     client,
     signUp,
+    /**
+     * Waits until `count` subscribers here listen to `topic`: a subscription is live once its
+     * stream has attached, which a sleep cannot promise on a busy machine.
+     */
+    async listening(topic: string, count = 1) {
+      await eventually(() => {
+        if (bus.listenerCount(topic) < count)
+          throw new Error(`fewer than ${count} listeners on ${topic}`);
+      }, 20_000);
+    },
     /** Drops every open socket, as a network blip would. Clients reconnect on their own. */
     dropSockets() {
       for (const ws of sockets) ws.terminate();

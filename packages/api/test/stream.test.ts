@@ -3,6 +3,7 @@ import type { TRPCClientError } from '@trpc/client';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppRouter, MessageEvent } from '../src';
+import { topics } from '../src/live/topics';
 import { STALE_EVENT_ID } from '../src/shared';
 import {
   bookedPair,
@@ -49,10 +50,9 @@ describe('message.onEvent', () => {
     const { practitioner, client, conversation } = await bookedPair(stack);
     const events = collector<Tracked>();
     const sub = practitioner.client.message.onEvent.subscribe(
-      { conversationId: conversation.id },
+      { conversationId: conversation.id, lastEventId: '0' },
       events,
     );
-    await sleep(200);
     const m = await send(client, conversation.id, 'hello');
     await client.client.message.edit.mutate({ messageId: m.id, content: 'hello!' });
     await client.client.message.delete.mutate({ messageId: m.id });
@@ -76,10 +76,9 @@ describe('message.onEvent', () => {
     const { practitioner, client, conversation } = await bookedPair(stack);
     const first = collector<Tracked>();
     const sub = practitioner.client.message.onEvent.subscribe(
-      { conversationId: conversation.id },
+      { conversationId: conversation.id, lastEventId: '0' },
       first,
     );
-    await sleep(200);
     await send(client, conversation.id, 'before');
     await first.until((items) => items.length === 1);
     sub.unsubscribe();
@@ -123,10 +122,9 @@ describe('message.onEvent', () => {
     const { practitioner, client, conversation } = await bookedPair(stack);
     const events = collector<Tracked>();
     const sub = practitioner.client.message.onEvent.subscribe(
-      { conversationId: conversation.id },
+      { conversationId: conversation.id, lastEventId: '0' },
       events,
     );
-    await sleep(200);
     const writer = churn(client, conversation.id, 150, 'flaky');
     for (let i = 0; i < 4; i++) {
       await sleep(150);
@@ -186,9 +184,12 @@ describe('membership and live access', () => {
     });
     const events = collector<Tracked>();
     const typing = collector<unknown>();
-    const sub = guest.client.message.onEvent.subscribe({ conversationId: group.id }, events);
+    const sub = guest.client.message.onEvent.subscribe(
+      { conversationId: group.id, lastEventId: '0' },
+      events,
+    );
     const typingSub = guest.client.typing.onChange.subscribe({ conversationId: group.id }, typing);
-    await sleep(200);
+    await stack.listening(topics.typing(group.id));
     await send(owner, group.id, 'welcome');
     await events.until((items) => items.length === 1);
 

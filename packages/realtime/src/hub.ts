@@ -34,6 +34,10 @@ export class LocalHub {
     return this.topics.has(topic);
   }
 
+  listenerCount(topic: string): number {
+    return this.topics.get(topic)?.size ?? 0;
+  }
+
   activeTopics(): IterableIterator<string> {
     return this.topics.keys();
   }

@@ -11,6 +11,7 @@ export function createMemoryBus(): Bus {
       hub.dispatch(topic, payload);
     },
     listen: (topic, listener) => hub.listen(topic, listener),
+    listenerCount: (topic) => hub.listenerCount(topic),
     subscribe: <T>(topic: string, options: SubscribeOptions) =>
       toAsyncIterable<T>((l) => hub.listen(topic, l), options),
     async check() {

@@ -111,6 +111,7 @@ export function createPostgresBus(url: string, options: BusOptions = {}): Bus {
       await batcher.push(encodeEnvelope({ n: nodeId, t: topic, s: Date.now(), d: payload }));
     },
     listen: (topic, listener) => hub.listen(topic, listener),
+    listenerCount: (topic) => hub.listenerCount(topic),
     subscribe: <T>(topic: string, opts: SubscribeOptions) =>
       toAsyncIterable<T>((l) => hub.listen(topic, l), opts),
     async check() {

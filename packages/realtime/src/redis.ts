@@ -87,6 +87,7 @@ export function createRedisBus(url: string, options: BusOptions = {}): Bus {
       );
     },
     listen: (topic, listener) => hub.listen(topic, listener),
+    listenerCount: (topic) => hub.listenerCount(topic),
     subscribe: <T>(topic: string, opts: SubscribeOptions) =>
       toAsyncIterable<T>((l) => hub.listen(topic, l), opts),
     async check() {

@@ -26,6 +26,8 @@ export interface Bus {
   subscribe<T>(topic: string, options: SubscribeOptions): AsyncIterable<T | Gap>;
   /** The callback form behind `subscribe`: cheaper for per-process fan-out. Returns unlisten. */
   listen(topic: string, listener: Listener): () => void;
+  /** Listeners of `topic` in this process (metrics, and tests waiting for a subscriber). */
+  listenerCount(topic: string): number;
   /** Whether the bus reaches its peers now. Used by readiness checks. */
   check(): Promise<BusHealth>;
   close(): Promise<void>;
