@@ -26,6 +26,8 @@ export interface Results {
   machine: ReturnType<typeof machine>;
   config: Mode;
   detail: Partial<Record<TargetName, TargetRun>>;
+  /** Deliveries per second of server CPU at the saturation window (full stack: + Postgres). */
+  efficiency: Partial<Record<TargetName, number>>;
   notes: string[];
 }
 
@@ -75,7 +77,20 @@ export function assemble(
     date: new Date().toISOString(),
     machine: info,
     config: mode,
+    efficiency: efficiency(runs),
     detail: runs,
     notes,
   };
+}
+
+function efficiency(
+  runs: Partial<Record<TargetName, TargetRun>>,
+): Partial<Record<TargetName, number>> {
+  const out: Partial<Record<TargetName, number>> = {};
+  for (const [name, run] of Object.entries(runs) as [TargetName, TargetRun][]) {
+    const sat = run.ramp.find((r) => r.deliveriesPerSec === run.saturation.deliveriesPerSec);
+    const cpu = sat ? (sat.serverCpuPct + (sat.dbCpuPct ?? 0)) / 100 : 0;
+    if (sat && cpu > 0) out[name] = Math.round(sat.deliveriesPerSec / cpu);
+  }
+  return out;
 }

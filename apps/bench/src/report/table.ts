@@ -27,6 +27,7 @@ export function table(results: Results): string {
       'CPU% @sat',
       'starved%',
       'persisted/s',
+      'deliv/CPU-s',
       'stopped because',
     ],
   ];
@@ -49,6 +50,7 @@ export function table(results: Results): string {
       sat ? `${sat.serverCpuPct}${sat.dbCpuPct !== undefined ? `+${sat.dbCpuPct}db` : ''}` : '–',
       sat ? String(sat.serverRunqueueWaitPct) : '–',
       name === 'fullStack' ? num(results.fullStack.persistedPerSec) : '',
+      String(results.efficiency[name] ?? '–'),
       run.saturation.stoppedBecause,
     ]);
   }
@@ -57,6 +59,8 @@ export function table(results: Results): string {
     pad(rows),
     '',
     "latency: send-to-deliver at half of each target's saturation rate; * = load generator could not keep its schedule (busy or starved of CPU)",
+    'deliv/CPU-s: deliveries per second of server CPU (full stack: server + Postgres) at saturation;',
+    '  steadier than raw rates on a shared box, where a target gets whatever CPU is left',
     'starved%: share of the saturation window the server waited for a CPU (other load on the machine)',
     `full stack / bare ws: ${r.fullStackVsRawWs ?? '–'}   / Socket.IO: ${r.fullStackVsSocketIo ?? '–'}   / stock tRPC: ${r.fullStackVsTrpcBare ?? '–'}  (saturation deliveries/s)`,
     '',
