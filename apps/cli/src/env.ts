@@ -8,6 +8,8 @@ export interface CliEnv {
   wsUrl: string;
   /** Where the token file lives unless --token-file says otherwise. */
   configDir: string;
+  /** Where the user ran the command: pnpm runs scripts elsewhere but keeps it in INIT_CWD. */
+  cwd: string;
   /** Colours only on a terminal, and never when NO_COLOR is set (no-color.org). */
   color: boolean;
 }
@@ -19,6 +21,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): CliEnv {
     httpUrl: source.ESTUARY_HTTP_URL || 'http://localhost:3000/api/trpc',
     wsUrl: source.ESTUARY_WS_URL || 'ws://localhost:3001',
     configDir: join(configHome, 'estuary'),
+    cwd: source.INIT_CWD || process.cwd(),
     color: !source.NO_COLOR && Boolean(process.stdout.isTTY),
   };
 }

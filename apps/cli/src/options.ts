@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { CliEnv } from './env';
 import { usageError } from './errors';
@@ -71,7 +72,9 @@ export function parse<O extends OptionSpec>(
       command,
     ),
     wsUrl: checkUrl((v['ws-url'] as string | undefined) ?? env.wsUrl, ['ws:', 'wss:'], command),
-    tokenFile: (v['token-file'] as string | undefined) ?? defaultTokenFile(env.configDir),
+    tokenFile: v['token-file']
+      ? resolve(env.cwd, v['token-file'] as string)
+      : defaultTokenFile(env.configDir),
     transport,
     timeoutMs: timeout * 1000,
     json: v.json === true,
