@@ -1,7 +1,7 @@
 'use client';
 
 import { createWSClient } from '@trpc/client';
-import { getAccessToken, SignedOutError } from './token';
+import { forgetAccessToken, getAccessToken, SignedOutError } from './token';
 
 export interface ConnectionSnapshot {
   /** `open` once the socket is up; `connecting` covers both the first try and reconnects. */
@@ -53,8 +53,13 @@ export function createSocket(url: () => string): Socket {
 
   const client = createWSClient({
     url,
-    // Evaluated on every (re)connect, so a reconnect after expiry carries a fresh token.
-    connectionParams: async () => ({ token: await tokenOrSignIn() }),
+    // Evaluated on every (re)connect. A reconnect always mints a new token: the server may
+    // have closed us for expiry by its clock while ours (skewed) still trusts the cached one,
+    // and a refused token would otherwise be offered again and again.
+    connectionParams: async () => {
+      if (everOpen || snapshot.lost) forgetAccessToken();
+      return { token: await tokenOrSignIn() };
+    },
     // Lazy: nothing connects until the first subscription, and never during server rendering.
     lazy: { enabled: true, closeMs: 30_000 },
     keepAlive: { enabled: true, intervalMs: 15_000, pongTimeoutMs: 5_000 },
