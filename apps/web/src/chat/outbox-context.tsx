@@ -1,5 +1,6 @@
 'use client';
 
+import type { Message } from '@estuary/api';
 import {
   createContext,
   type ReactNode,
@@ -21,6 +22,8 @@ interface Outbox {
   entries: OutboxEntry[];
   send(conversationId: string, content: string): void;
   retry(clientId: string): void;
+  /** The stream delivered it: whatever its request says, it is sent. */
+  confirm(message: Message): void;
   discard(clientId: string): void;
 }
 
@@ -82,7 +85,14 @@ export function OutboxProvider({ children }: { children: ReactNode }) {
   }, []);
   const retry = useCallback((clientId: string) => dispatch({ type: 'retry', clientId }), []);
   const discard = useCallback((clientId: string) => dispatch({ type: 'discard', clientId }), []);
-  const value = useMemo(() => ({ entries, send, retry, discard }), [entries, send, retry, discard]);
+  const confirm = useCallback(
+    (message: Message) => dispatch({ type: 'sent', clientId: message.clientId, message }),
+    [],
+  );
+  const value = useMemo(
+    () => ({ entries, send, retry, discard, confirm }),
+    [entries, send, retry, discard, confirm],
+  );
   return <OutboxContext.Provider value={value}>{children}</OutboxContext.Provider>;
 }
 

@@ -81,3 +81,18 @@ it('restores saved entries in the order written, without doubling known ones', (
   state = outboxReducer(state, { type: 'restore', entries: [saved('a', 1), saved('c', 3)] });
   expect(state.map((e) => e.clientId)).toEqual(['a', 'c']);
 });
+
+it('keeps a message sent once the stream showed it, whatever its request says later', () => {
+  let state = outboxReducer([], {
+    type: 'enqueue',
+    clientId: 'a',
+    conversationId,
+    content: 'a',
+    at: new Date(),
+  });
+  state = outboxReducer(state, { type: 'start', clientId: 'a' });
+  state = outboxReducer(state, { type: 'sent', clientId: 'a', message: message(1) });
+  state = outboxReducer(state, { type: 'requeue', clientId: 'a', error: 'network' });
+  state = outboxReducer(state, { type: 'fail', clientId: 'a', error: 'network' });
+  expect(state[0]?.status).toBe('sent');
+});

@@ -77,7 +77,8 @@ export function outboxReducer(state: OutboxEntry[], action: OutboxAction): Outbo
     }
     case 'requeue': {
       const entry = state.find((e) => e.clientId === action.clientId);
-      if (!entry) return state;
+      // The stream may have shown it arrived while the request was failing.
+      if (!entry || entry.status === 'sent') return state;
       const attempts = entry.attempts + 1;
       return patch(state, action.clientId, {
         status: attempts >= MAX_ATTEMPTS ? 'failed' : 'queued',
@@ -86,6 +87,7 @@ export function outboxReducer(state: OutboxEntry[], action: OutboxAction): Outbo
       });
     }
     case 'fail':
+      if (state.some((e) => e.clientId === action.clientId && e.status === 'sent')) return state;
       return patch(state, action.clientId, { status: 'failed', error: action.error });
     case 'retry':
       return patch(state, action.clientId, { status: 'queued', attempts: 0, error: null });

@@ -1,9 +1,9 @@
 'use client';
 
 import type { Message, MessageEvent } from '@estuary/api';
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { trpc } from '../lib/trpc';
-import { useConversationOutbox } from './outbox-context';
+import { useConversationOutbox, useOutbox } from './outbox-context';
 import { mergeMessages, upsertMessage } from './timeline';
 import { useMessageStream } from './use-message-stream';
 
@@ -55,6 +55,15 @@ export function useTimeline(conversationId: string) {
     const known = new Set(messages.map((m) => m.clientId));
     return outbox.filter((e) => e.status !== 'sent' && !known.has(e.clientId));
   }, [messages, outbox]);
+
+  // A send whose answer was lost still shows up in the stream: settle its outbox entry, so
+  // it is neither retried nor kept for the next page load.
+  const { confirm } = useOutbox();
+  useEffect(() => {
+    const waiting = new Set(outbox.filter((e) => e.status !== 'sent').map((e) => e.clientId));
+    if (waiting.size === 0) return;
+    for (const message of live) if (waiting.has(message.clientId)) confirm(message);
+  }, [live, outbox, confirm]);
 
   /** Applies a mutation's result at once, without waiting for its event. */
   const apply = useCallback((message: Message) => setLive((l) => upsertMessage(l, message)), []);
