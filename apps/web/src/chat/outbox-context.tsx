@@ -12,7 +12,7 @@ import {
   useState,
 } from 'react';
 import { useConnection } from '../lib/connection';
-import { errorInfo, isPermanent } from '../lib/errors';
+import { errorInfo, isPermanent, userMessage } from '../lib/errors';
 import { useMe } from '../lib/session';
 import { trpc } from '../lib/trpc';
 import { nextToSend, type OutboxEntry, outboxReducer } from './outbox';
@@ -70,11 +70,11 @@ export function OutboxProvider({ children }: { children: ReactNode }) {
     mutate({ conversationId, clientId, content }).then(
       (message) => dispatch({ type: 'sent', clientId, message }),
       (error: unknown) => {
-        const info = errorInfo(error);
-        if (isPermanent(error)) return dispatch({ type: 'fail', clientId, error: info.message });
-        const hinted = /retry in (\d+) ms/.exec(info.message);
+        const shown = userMessage(error);
+        if (isPermanent(error)) return dispatch({ type: 'fail', clientId, error: shown });
+        const hinted = /retry in (\d+) ms/.exec(errorInfo(error).message);
         setPausedUntil(Date.now() + pauseAfter(next.attempts, hinted ? Number(hinted[1]) : null));
-        dispatch({ type: 'requeue', clientId, error: info.message });
+        dispatch({ type: 'requeue', clientId, error: shown });
       },
     );
   }, [online, next, pausedUntil, mutate]);

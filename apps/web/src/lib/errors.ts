@@ -27,3 +27,12 @@ const PERMANENT = new Set([
 ]);
 
 export const isPermanent = (error: unknown) => PERMANENT.has(errorInfo(error).code ?? '');
+
+/** What to tell the user: the server's words when it answered, plain ones when it did not. */
+export function userMessage(error: unknown): string {
+  const { code, message } = errorInfo(error);
+  if (code === undefined) return 'Could not reach the server';
+  if (code === 'TOO_MANY_REQUESTS') return 'Sending too fast; slow down a little';
+  if (code === 'INTERNAL_SERVER_ERROR') return 'The server had a problem';
+  return message;
+}
