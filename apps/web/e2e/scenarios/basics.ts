@@ -16,6 +16,8 @@ export function conversationBasics(world: World) {
 
     await chloe.getByRole('link', { name: 'Bookings' }).click();
     const booking = chloe.getByRole('listitem', { name: 'Ada Okafor' });
+    await booking.waitFor();
+    await screenshot(chloe, '1-bookings');
     await booking.getByRole('button', { name: 'Open chat' }).click();
     await chloe.waitForURL(`**/conversations/${stack.seededConversationId}`);
     // Seeing it marks it read, and the list follows live.
