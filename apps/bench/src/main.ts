@@ -5,7 +5,7 @@ import { FULL, type Mode, QUICK } from './config';
 import { type BenchDb, newSecret, seedLayout, startDatabase } from './db';
 import { makeLayout, roundToBlocks } from './layout';
 import { LoadGen } from './loadgen/client';
-import { machine } from './proc';
+import { machine, openFileLimit } from './proc';
 import { Progress } from './progress';
 import { chart } from './report/chart';
 import { formatHeap } from './report/heap';
@@ -115,9 +115,17 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-const layout = makeLayout(Math.max(...mode.steps));
-const runs: Partial<Record<TargetName, TargetRun>> = {};
 const notes: string[] = [];
+const layout = makeLayout(Math.max(...mode.steps));
+// Children inherit this limit; the server and the load generator each hold one descriptor
+// per connection. Raise it (ulimit -n) rather than let connects fail halfway through.
+if (Math.max(...mode.steps) + 1_000 > openFileLimit()) {
+  notes.push(`open-file limit ${openFileLimit()} is below the largest step; raise ulimit -n`);
+  progress.note(
+    `bench: ulimit -n is ${openFileLimit()}; ${Math.max(...mode.steps)} connections need more`,
+  );
+}
+const runs: Partial<Record<TargetName, TargetRun>> = {};
 try {
   let tokens: string[] | null = null;
   let secret = '';

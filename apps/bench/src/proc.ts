@@ -104,3 +104,15 @@ export async function settle(read: () => number, maxMs: number, idlePct = 15): P
     quiet = meter() < idlePct ? quiet + 1 : 0;
   }
 }
+
+/** The soft limit on open files: each side of every connection needs one descriptor. */
+export function openFileLimit(): number {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max open files'));
+    return Number(line?.split(/\s{2,}/)[1] ?? Number.POSITIVE_INFINITY);
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+}
