@@ -27,7 +27,8 @@ interface Connection {
 
 /** Close codes in the 4000-4999 range are ours; clients reconnect on all of them. */
 export const CLOSE = {
-  tokenExpired: 4001,
+  /** No valid token (at connect, or it expired): get a fresh one and reconnect. */
+  unauthorized: 4001,
   slowConsumer: 4008,
   flood: 4009,
 } as const;

@@ -52,24 +52,24 @@ export function createWsServer(options: WsServerOptions) {
   // Ours first: the guards must wrap `send` before tRPC's handler holds the socket.
   wss.on('connection', (ws, req) => connections.accept(ws, req));
 
-  const sendExpired = (
-    ws: import('ws').WebSocket,
-    ctx: Parameters<typeof connections.authenticated>[1],
-  ) => {
-    const error = new TRPCError({ code: 'UNAUTHORIZED', message: 'Token expired' });
+  /**
+   * Ends a socket's access: an UNAUTHORIZED error frame, then close code 4001, which tells a
+   * client this was about its token (fetch a fresh one), not the network.
+   */
+  const refuse = (ws: import('ws').WebSocket, error: TRPCError, reason: string) => {
     const shape = getTRPCErrorShape({
       config: router._def._config,
       error,
       type: 'unknown',
       path: undefined,
       input: undefined,
-      ctx,
+      ctx: undefined,
     });
-    metrics.refused.inc({ reason: 'token-expired' });
+    metrics.refused.inc({ reason });
     ws.send(
       wsEncoder.encode(transformTRPCResponse(router._def._config, { id: null, error: shape })),
     );
-    ws.close(CLOSE.tokenExpired, 'Token expired');
+    ws.close(CLOSE.unauthorized, error.message);
   };
 
   const handler = applyWSSHandler({
@@ -78,9 +78,22 @@ export function createWsServer(options: WsServerOptions) {
     keepAlive: { enabled: true, pingMs: options.pingMs, pongWaitMs: options.pongWaitMs },
     experimental_encoder: wsEncoder,
     createContext: async ({ res: ws, info }) => {
-      const ctx = await createSocketContext(services, info.connectionParams);
-      connections.authenticated(ws, ctx, () => sendExpired(ws, ctx));
-      return ctx;
+      try {
+        const ctx = await createSocketContext(services, info.connectionParams);
+        connections.authenticated(ws, ctx, () =>
+          refuse(
+            ws,
+            new TRPCError({ code: 'UNAUTHORIZED', message: 'Token expired' }),
+            'token-expired',
+          ),
+        );
+        return ctx;
+      } catch (error) {
+        // tRPC would answer too, but close without a code; ours goes first and says why.
+        if (error instanceof TRPCError && error.code === 'UNAUTHORIZED')
+          refuse(ws, error, 'unauthorized');
+        throw error;
+      }
     },
     onError({ error, path, type, ctx }) {
       const user = ctx?.auth.ok ? ctx.auth.user.id : undefined;

@@ -31,7 +31,8 @@ describe('connecting to apps/ws', () => {
       const socket = await rawSocket(node.url, { params });
       const frame = await socket.frame((f) => f.id === null && 'error' in f);
       expect(errorCode(frame)).toBe('UNAUTHORIZED');
-      await socket.closed;
+      // 4001: "your token", so a client knows to fetch a new one rather than just retry.
+      expect(await socket.closed).toBe(4001);
     }
     // No connectionParams at all.
     const bare = await rawSocket(node.url);

@@ -25,6 +25,8 @@ export interface ChatServicesOptions {
   accessTokenTtlSeconds?: number;
   /** How often live feeds are checked against Postgres for events the bus lost. */
   feedAuditMs?: number;
+  /** How long a user stays online after their last socket closes (reconnects within it are silent). */
+  presenceGraceMs?: number;
 }
 
 /** Everything a request needs, built once per process and shared by every context. */
@@ -87,7 +89,9 @@ export function createChatServices(options: ChatServicesOptions): ChatServices {
     Math.max(30, limits.sendRatePerSecond * 6),
     Math.max(60, limits.sendBurst * 3),
   );
-  const presence = options.trackPresence ? new PresenceTracker(deps, nodeId) : null;
+  const presence = options.trackPresence
+    ? new PresenceTracker(deps, nodeId, options.presenceGraceMs)
+    : null;
   const feeds = new MessageFeeds(deps, options.feedAuditMs);
 
   return {

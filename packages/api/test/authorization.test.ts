@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { TokenService } from '@estuary/auth';
-import type { ChatClient } from '@estuary/client';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { appRouter } from '../src';
 import { topics } from '../src/live/topics';
+import type { TestClient } from './client';
 import {
   bookedPair,
   codeOf,
@@ -43,8 +43,8 @@ beforeAll(async () => {
 });
 afterAll(() => stack.close());
 
-type Call = (c: ChatClient) => Promise<unknown>;
-type Sub = (c: ChatClient, handlers: ReturnType<typeof collector>) => { unsubscribe(): void };
+type Call = (c: TestClient) => Promise<unknown>;
+type Sub = (c: TestClient, handlers: ReturnType<typeof collector>) => { unsubscribe(): void };
 
 const ids = () => ({ conversationId: victim.conversation.id });
 

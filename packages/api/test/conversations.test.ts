@@ -332,4 +332,31 @@ describe('presence', () => {
     ]);
     sub.unsubscribe();
   });
+
+  it('does not flap when a socket is replaced at once (a token refresh, a reload)', async () => {
+    const { practitioner, client, conversation } = await bookedPair(stack);
+    const changes = collector<{ userId: string; status: string }>();
+    const sub = practitioner.client.presence.onChange.subscribe(
+      { conversationId: conversation.id },
+      changes,
+    );
+    await stack.listening(topics.presence);
+    const first = stack.client(client.token);
+    const s1 = first.typing.onChange.subscribe({ conversationId: conversation.id }, {});
+    await changes.until((items) =>
+      items.some((c) => c.userId === client.user.id && c.status === 'online'),
+    );
+    s1.unsubscribe();
+    await first.close();
+    const second = stack.client(client.token);
+    const s2 = second.typing.onChange.subscribe({ conversationId: conversation.id }, {});
+    await stack.listening(topics.typing(conversation.id));
+    await sleep(1_000);
+    expect(changes.items.filter((c) => c.userId === client.user.id).map((c) => c.status)).toEqual([
+      'online',
+    ]);
+    s2.unsubscribe();
+    await second.close();
+    sub.unsubscribe();
+  });
 });

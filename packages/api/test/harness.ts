@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type ChatClient, createChatClient } from '@estuary/client';
 import { closeDb, createDb, type Db } from '@estuary/db';
 import { createTestDatabase, type TestDatabase } from '@estuary/db/testing';
 import { type Bus, createMemoryBus, createPostgresBus } from '@estuary/realtime';
@@ -21,6 +20,7 @@ import {
   type User,
   wsEncoder,
 } from '../src';
+import { type TestClient, testClient } from './client';
 
 export const SECRET = 'harness-secret-harness-secret-harness-secret';
 
@@ -28,7 +28,7 @@ export interface Member {
   user: User;
   token: string;
   /** HTTP for queries and mutations, WebSocket for subscriptions. */
-  client: ChatClient;
+  client: TestClient;
 }
 
 /**
@@ -53,6 +53,7 @@ export async function startStack(
     limits: options.limits,
     trackPresence: true,
     feedAuditMs: 500,
+    presenceGraceMs: 300,
     log: () => {},
   });
   await services.start();
@@ -89,14 +90,13 @@ export async function startStack(
   await Promise.all([listen(http), listen(wsServer)]);
   const httpUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}/api/trpc`;
   const wsUrl = `ws://127.0.0.1:${(wsServer.address() as AddressInfo).port}`;
-  const clients = new Set<ChatClient>();
+  const clients = new Set<TestClient>();
 
   const client = (token: string | (() => string | Promise<string>)) => {
-    const c = createChatClient({
+    const c = testClient({
       httpUrl,
       wsUrl,
-      ...(typeof token === 'string' ? { token } : { getToken: token }),
-      retryDelayMs: () => 50,
+      getToken: typeof token === 'string' ? () => token : token,
     });
     clients.add(c);
     return c;

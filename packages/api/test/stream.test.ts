@@ -53,8 +53,12 @@ describe('message.onEvent', () => {
       { conversationId: conversation.id, lastEventId: '0' },
       events,
     );
+    // Step by step, so each event is seen before the next change (a replay carries the
+    // message as it is now, and a deleted message's content is never replayed).
     const m = await send(client, conversation.id, 'hello');
+    await events.until((items) => items.length === 1);
     await client.client.message.edit.mutate({ messageId: m.id, content: 'hello!' });
+    await events.until((items) => items.length === 2);
     await client.client.message.delete.mutate({ messageId: m.id });
     await events.until((items) => items.length === 3);
     expect(events.items.map((e) => [e.id, e.data.type])).toEqual([

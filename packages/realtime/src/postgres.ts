@@ -47,7 +47,10 @@ export function createPostgresBus(url: string, options: BusOptions = {}): Bus {
   ready.catch((error) => log('error', 'bus: postgres listen failed', { error: String(error) }));
 
   async function receive(text: string) {
-    const items = parseJson(text);
+    // "<node id>\n<json array>": a process skips its own notifications without parsing them.
+    const split = text.indexOf('\n');
+    if (split < 0 || text.slice(0, split) === nodeId) return;
+    const items = parseJson(text.slice(split + 1));
     if (!Array.isArray(items)) return;
     for (const item of items) {
       let raw: unknown = item;
@@ -68,9 +71,10 @@ export function createPostgresBus(url: string, options: BusOptions = {}): Bus {
   }
 
   async function flush(batch: string[]) {
+    const header = `${nodeId}\n`;
     const notifications: string[] = [];
     let current: string[] = [];
-    let size = 2;
+    let size = 2 + Buffer.byteLength(header);
     for (const text of batch) {
       let item = text;
       let bytes = Buffer.byteLength(text);
@@ -81,14 +85,14 @@ export function createPostgresBus(url: string, options: BusOptions = {}): Bus {
         bytes = item.length;
       }
       if (size + bytes + 1 > MAX_NOTIFY_BYTES && current.length > 0) {
-        notifications.push(`[${current.join(',')}]`);
+        notifications.push(`${header}[${current.join(',')}]`);
         current = [];
-        size = 2;
+        size = 2 + Buffer.byteLength(header);
       }
       current.push(item);
       size += bytes + 1;
     }
-    if (current.length > 0) notifications.push(`[${current.join(',')}]`);
+    if (current.length > 0) notifications.push(`${header}[${current.join(',')}]`);
     await sql`
       select pg_notify(${CHANNEL}, n)
       from unnest(${notifications}::text[]) with ordinality as t(n, i)

@@ -33,9 +33,18 @@ export class PresenceTracker {
   private readonly chains = new Map<string, Promise<void>>();
   private heartbeat: NodeJS.Timeout | null = null;
 
+  /** Users whose last socket here closed, and when: announced offline after the grace. */
+  private readonly leaving = new Map<string, { at: Date; timer: NodeJS.Timeout }>();
+
+  /**
+   * `graceMs`: how long a user whose last socket closed still counts as online. A socket
+   * recycled for a fresh token, a page reload or a short network blip reconnects well
+   * within it, so presence does not flap offline and back.
+   */
   constructor(
     private readonly deps: Deps,
     readonly nodeId: string,
+    private readonly graceMs = 5_000,
     private readonly heartbeatMs = 10_000,
   ) {}
 
@@ -61,7 +70,15 @@ export class PresenceTracker {
   connected(userId: string) {
     const n = (this.sockets.get(userId) ?? 0) + 1;
     this.sockets.set(userId, n);
-    if (n === 1) this.enqueue(userId, () => this.up(userId));
+    if (n > 1) return;
+    const leaving = this.leaving.get(userId);
+    if (leaving) {
+      // Back within the grace: the row never went away, and nobody was told otherwise.
+      clearTimeout(leaving.timer);
+      this.leaving.delete(userId);
+      return;
+    }
+    this.enqueue(userId, () => this.up(userId));
   }
 
   disconnected(userId: string) {
@@ -71,7 +88,13 @@ export class PresenceTracker {
       return;
     }
     this.sockets.delete(userId);
-    this.enqueue(userId, () => this.down(userId));
+    const at = new Date();
+    const timer = setTimeout(() => {
+      this.leaving.delete(userId);
+      this.enqueue(userId, () => this.down(userId, at));
+    }, this.graceMs);
+    timer.unref();
+    this.leaving.set(userId, { at, timer });
   }
 
   /** Transitions of one user run in order; different users run in parallel. */
@@ -107,7 +130,7 @@ export class PresenceTracker {
     }
   }
 
-  private async down(userId: string) {
+  private async down(userId: string, at: Date) {
     if (this.sockets.has(userId)) return;
     const lastSeenAt = await this.deps.db.transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${userId}))`);
@@ -119,7 +142,7 @@ export class PresenceTracker {
       );
       if (still?.online) return null;
       const [row] = await tx.execute<{ lastSeenAt: Date }>(sql`
-        update users set last_seen_at = now() where id = ${userId} returning last_seen_at as "lastSeenAt"`);
+        update users set last_seen_at = ${at} where id = ${userId} returning last_seen_at as "lastSeenAt"`);
       return row?.lastSeenAt ?? null;
     });
     if (lastSeenAt) {
@@ -147,7 +170,7 @@ export class PresenceTracker {
         const [still] = await this.deps.db.execute<{ online: boolean }>(
           sql`select exists (${liveRowsOf(userId)}) as online`,
         );
-        if (still?.online || this.sockets.has(userId)) return;
+        if (still?.online || this.sockets.has(userId) || this.leaving.has(userId)) return;
         await this.deps.db.execute(
           sql`update users set last_seen_at = ${lastSeenAt} where id = ${userId}`,
         );
@@ -163,10 +186,16 @@ export class PresenceTracker {
   /** Graceful shutdown: everyone connected here goes offline (unless online elsewhere). */
   async stop() {
     if (this.heartbeat) clearInterval(this.heartbeat);
+    const now = new Date();
     for (const userId of [...this.sockets.keys()]) {
       this.sockets.delete(userId);
-      this.enqueue(userId, () => this.down(userId));
+      this.enqueue(userId, () => this.down(userId, now));
     }
+    for (const [userId, { at, timer }] of this.leaving) {
+      clearTimeout(timer);
+      this.enqueue(userId, () => this.down(userId, at));
+    }
+    this.leaving.clear();
     await Promise.all(this.chains.values());
     await this.deps.db.execute(sql`delete from nodes where id = ${this.nodeId}`).catch(() => {});
   }
