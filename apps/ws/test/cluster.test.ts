@@ -145,7 +145,7 @@ describe('three ws nodes without Redis (Postgres LISTEN/NOTIFY)', () => {
       for (const r of received) expect(r.events.map((e) => e.message.id)).toContain(sent.id);
       // It arrived through the bus (a NOTIFY from web), not by catching up from Postgres.
       const after = await busIn();
-      after.forEach((n, i) => expect(n).toBeGreaterThan(before[i] ?? Number.NaN));
+      for (const [i, n] of after.entries()) expect(n).toBeGreaterThan(before[i] ?? Number.NaN);
     } finally {
       await web.stop();
     }
