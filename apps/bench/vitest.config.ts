@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     testTimeout: 150_000,
-    reporters: ['default', ['json', { outputFile: '../../.reports/bench.json' }]],
+    // CI sums these JSON reports; ESTUARY_REPORT_DIR lets a second pass write elsewhere.
+    reporters: ['default', ['json', { outputFile: `${process.env.ESTUARY_REPORT_DIR ?? '../../.reports'}/bench.json` }]],
   },
 });

@@ -5,6 +5,7 @@ export default defineConfig({
     globalSetup: ['@estuary/db/vitest-global-setup'],
     testTimeout: 60_000,
     hookTimeout: 90_000,
-    reporters: ['default', ['json', { outputFile: '../../.reports/cli.json' }]],
+    // CI sums these JSON reports; ESTUARY_REPORT_DIR lets a second pass write elsewhere.
+    reporters: ['default', ['json', { outputFile: `${process.env.ESTUARY_REPORT_DIR ?? '../../.reports'}/cli.json` }]],
   },
 });

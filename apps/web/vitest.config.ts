@@ -8,6 +8,7 @@ export default defineConfig({
     hookTimeout: 300_000,
     // One file at a time: an e2e file owns a whole stack, and the machine has two cores.
     fileParallelism: false,
-    reporters: ['default', ['json', { outputFile: '../../.reports/web.json' }]],
+    // CI sums these JSON reports; ESTUARY_REPORT_DIR lets a second pass write elsewhere.
+    reporters: ['default', ['json', { outputFile: `${process.env.ESTUARY_REPORT_DIR ?? '../../.reports'}/web.json` }]],
   },
 });

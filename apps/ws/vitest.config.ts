@@ -8,6 +8,7 @@ export default defineConfig({
     // Each file starts real server processes; running them one at a time keeps a 2-core
     // machine from starving them.
     fileParallelism: false,
-    reporters: ['default', ['json', { outputFile: '../../.reports/ws.json' }]],
+    // CI sums these JSON reports; ESTUARY_REPORT_DIR lets a second pass write elsewhere.
+    reporters: ['default', ['json', { outputFile: `${process.env.ESTUARY_REPORT_DIR ?? '../../.reports'}/ws.json` }]],
   },
 });

@@ -5,6 +5,7 @@ export default defineConfig({
     globalSetup: ['@estuary/db/vitest-global-setup'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    reporters: ['default', ['json', { outputFile: '../../.reports/api.json' }]],
+    // CI sums these JSON reports; ESTUARY_REPORT_DIR lets a second pass write elsewhere.
+    reporters: ['default', ['json', { outputFile: `${process.env.ESTUARY_REPORT_DIR ?? '../../.reports'}/api.json` }]],
   },
 });

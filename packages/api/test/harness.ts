@@ -1,28 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { closeDb, createDb, type Db } from '@estuary/db';
-import { createTestDatabase, type TestDatabase } from '@estuary/db/testing';
-import { type Bus, createMemoryBus, createPostgresBus } from '@estuary/realtime';
 import { TRPCClientError } from '@trpc/client';
-import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import { applyWSSHandler } from '@trpc/server/adapters/ws';
-import { WebSocketServer } from 'ws';
-import {
-  type ChatServices,
-  type Context,
-  createAppRouter,
-  createChatServices,
-  createHttpContext,
-  createSocketContext,
-  type Limits,
-  type Role,
-  type User,
-  wsEncoder,
-} from '../src';
+import type { Role, User } from '../src';
+import { startTestServer, type TestServerOptions } from '../src/testing';
 import { type TestClient, testClient } from './client';
 
-export const SECRET = 'harness-secret-harness-secret-harness-secret';
+export { TEST_SECRET as SECRET } from '../src/testing';
 
 export interface Member {
   user: User;
@@ -32,64 +14,12 @@ export interface Member {
 }
 
 /**
- * A real stack for one test file: its own database, the router over HTTP (standalone
- * adapter, as /api/trpc) and over WebSocket (applyWSSHandler, as apps/ws), and typed clients.
+ * A real stack for one test file: its own database, the router over HTTP and WebSocket
+ * (see @estuary/api/testing), and typed clients.
  */
-export async function startStack(
-  options: { bus?: 'memory' | 'postgres' | ((bus: Bus) => Bus); limits?: Partial<Limits> } = {},
-) {
-  const database: TestDatabase = await createTestDatabase();
-  const db: Db = createDb(database.url);
-  const bus: Bus =
-    options.bus === 'postgres'
-      ? createPostgresBus(database.url)
-      : typeof options.bus === 'function'
-        ? options.bus(createMemoryBus())
-        : createMemoryBus();
-  const services: ChatServices = createChatServices({
-    db,
-    bus,
-    authSecret: SECRET,
-    limits: options.limits,
-    trackPresence: true,
-    feedAuditMs: 500,
-    presenceGraceMs: 300,
-    log: () => {},
-  });
-  await services.start();
-  const router = createAppRouter({ ...services.limits });
-
-  const httpHandler = createHTTPHandler({
-    router,
-    createContext: ({ req }) =>
-      createHttpContext(services, new Headers(req.headers as Record<string, string>)),
-  });
-  const http: Server = createServer((req, res) => {
-    // The standalone adapter serves at the root; mimic /api/trpc.
-    req.url = (req.url ?? '').replace(/^\/api\/trpc/, '');
-    httpHandler(req, res);
-  });
-  const wsServer: Server = createServer();
-  const wss = new WebSocketServer({ server: wsServer, maxPayload: 64 * 1024 });
-  const sockets = new Set<import('ws').WebSocket>();
-  wss.on('connection', (ws) => {
-    sockets.add(ws);
-    ws.on('close', () => sockets.delete(ws));
-  });
-  applyWSSHandler({
-    wss,
-    router,
-    experimental_encoder: wsEncoder,
-    createContext: async ({ info, res: ws }): Promise<Context> => {
-      const ctx = await createSocketContext(services, info.connectionParams);
-      services.presence?.connected(ctx.auth.user.id);
-      ws.once('close', () => services.presence?.disconnected(ctx.auth.user.id));
-      return ctx;
-    },
-  });
-  await Promise.all([listen(http), listen(wsServer)]);
-  const httpUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}/api/trpc`;
-  const wsUrl = `ws://127.0.0.1:${(wsServer.address() as AddressInfo).port}`;
+export async function startStack(options: TestServerOptions = {}) {
+  const server = await startTestServer(options);
+  const { httpUrl, wsUrl, bus } = server;
   const clients = new Set<TestClient>();
 
   const client = (token: string | (() => string | Promise<string>)) => {
@@ -116,12 +46,7 @@ export async function startStack(
   };
 
   return {
-    db,
-    bus,
-    services,
-    router,
-    httpUrl,
-    wsUrl,
+    ...server,
     anonymous,
     client,
     signUp,
@@ -135,29 +60,14 @@ export async function startStack(
           throw new Error(`fewer than ${count} listeners on ${topic}`);
       }, 20_000);
     },
-    /** Drops every open socket, as a network blip would. Clients reconnect on their own. */
-    dropSockets() {
-      for (const ws of sockets) ws.terminate();
-    },
     async close() {
       for (const c of clients) await c.close().catch(() => {});
-      for (const ws of sockets) ws.terminate();
-      await new Promise((r) => wss.close(() => r(null)));
-      await new Promise((r) => wsServer.close(() => r(null)));
-      await new Promise((r) => http.close(() => r(null)));
-      await services.close();
-      await bus.close();
-      await closeDb(db);
-      await database.drop();
+      await server.close();
     },
   };
 }
 
 export type Stack = Awaited<ReturnType<typeof startStack>>;
-
-function listen(server: Server) {
-  return new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-}
 
 /** Collects what a subscription yields, with a way to wait for a condition. */
 export function collector<T>() {
