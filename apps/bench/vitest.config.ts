@@ -4,6 +4,9 @@ export default defineConfig({
   test: {
     testTimeout: 150_000,
     // CI sums these JSON reports; ESTUARY_REPORT_DIR lets a second pass write elsewhere.
-    reporters: ['default', ['json', { outputFile: `${process.env.ESTUARY_REPORT_DIR ?? '../../.reports'}/bench.json` }]],
+    reporters: [
+      'default',
+      ['json', { outputFile: `${process.env.ESTUARY_REPORT_DIR ?? '../../.reports'}/bench.json` }],
+    ],
   },
 });

@@ -6,6 +6,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 90_000,
     // CI sums these JSON reports; ESTUARY_REPORT_DIR lets a second pass write elsewhere.
-    reporters: ['default', ['json', { outputFile: `${process.env.ESTUARY_REPORT_DIR ?? '../../.reports'}/cli.json` }]],
+    reporters: [
+      'default',
+      ['json', { outputFile: `${process.env.ESTUARY_REPORT_DIR ?? '../../.reports'}/cli.json` }],
+    ],
   },
 });

@@ -9,6 +9,9 @@ export default defineConfig({
     // One file at a time: an e2e file owns a whole stack, and the machine has two cores.
     fileParallelism: false,
     // CI sums these JSON reports; ESTUARY_REPORT_DIR lets a second pass write elsewhere.
-    reporters: ['default', ['json', { outputFile: `${process.env.ESTUARY_REPORT_DIR ?? '../../.reports'}/web.json` }]],
+    reporters: [
+      'default',
+      ['json', { outputFile: `${process.env.ESTUARY_REPORT_DIR ?? '../../.reports'}/web.json` }],
+    ],
   },
 });

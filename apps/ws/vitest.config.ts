@@ -9,6 +9,9 @@ export default defineConfig({
     // machine from starving them.
     fileParallelism: false,
     // CI sums these JSON reports; ESTUARY_REPORT_DIR lets a second pass write elsewhere.
-    reporters: ['default', ['json', { outputFile: `${process.env.ESTUARY_REPORT_DIR ?? '../../.reports'}/ws.json` }]],
+    reporters: [
+      'default',
+      ['json', { outputFile: `${process.env.ESTUARY_REPORT_DIR ?? '../../.reports'}/ws.json` }],
+    ],
   },
 });

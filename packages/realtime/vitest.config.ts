@@ -6,6 +6,12 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // CI sums these JSON reports; ESTUARY_REPORT_DIR lets a second pass write elsewhere.
-    reporters: ['default', ['json', { outputFile: `${process.env.ESTUARY_REPORT_DIR ?? '../../.reports'}/realtime.json` }]],
+    reporters: [
+      'default',
+      [
+        'json',
+        { outputFile: `${process.env.ESTUARY_REPORT_DIR ?? '../../.reports'}/realtime.json` },
+      ],
+    ],
   },
 });
