@@ -21,7 +21,8 @@ export const PROTOCOL: Record<TargetName, Protocol> = {
   rawWs: 'raw',
   socketIo: 'socketio',
   trpcBare: 'trpc',
-  fullStack: 'trpc',
+  // Our clients subscribe to the batched stream (the web app and @estuary/client do).
+  fullStack: 'trpcBatch',
 };
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -3,6 +3,7 @@ import { TokenService } from '@estuary/auth';
 import type { Db } from '@estuary/db';
 import type { Bus } from '@estuary/realtime';
 import { PresenceTracker } from './domain/presence';
+import { SendBatcher } from './domain/send-batch';
 import { DEFAULT_LIMITS, type Limits, type User } from './domain/types';
 import { findUser } from './domain/users';
 import { AccessWatch } from './live/access';
@@ -23,6 +24,8 @@ export interface ChatServicesOptions {
   nodeId?: string;
   /** Access token life; tests shorten it. */
   accessTokenTtlSeconds?: number;
+  /** Group commit for message.send (default on). */
+  batchSends?: boolean;
   /** How often live feeds are checked against Postgres for events the bus lost. */
   feedAuditMs?: number;
   /** How long a user stays online after their last socket closes (reconnects within it are silent). */
@@ -81,6 +84,7 @@ const USER_CACHE_MAX = 50_000;
 export function createChatServices(options: ChatServicesOptions): ChatServices {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const deps: Deps = { db: options.db, bus: options.bus, log: options.log ?? (() => {}) };
+  if (options.batchSends ?? true) deps.sends = new SendBatcher(deps);
   const nodeId = options.nodeId ?? `node-${randomUUID()}`;
   const users = new Map<string, { user: User | null; at: number }>();
   const sendLimiter = new RateLimiter(limits.sendRatePerSecond, limits.sendBurst);

@@ -78,6 +78,7 @@ const scoped: Record<string, Call> = {
 
 const scopedSubscriptions: Record<string, Sub> = {
   'message.onEvent': (c, h) => c.message.onEvent.subscribe({ ...ids(), lastEventId: '0' }, h),
+  'message.onEvents': (c, h) => c.message.onEvents.subscribe({ ...ids(), lastEventId: '0' }, h),
   'typing.onChange': (c, h) => c.typing.onChange.subscribe(ids(), h),
   'receipt.onRead': (c, h) => c.receipt.onRead.subscribe(ids(), h),
   'presence.onChange': (c, h) => c.presence.onChange.subscribe(ids(), h),

@@ -178,6 +178,33 @@ describe('message.onEvent', () => {
   });
 });
 
+describe('message.onEvents (batched)', () => {
+  it('carries the same events as message.onEvent, several to a yield, each batch tracked by its last id', async () => {
+    const { practitioner, client, conversation } = await bookedPair(stack);
+    await churn(client, conversation.id, 250, 'backlog');
+    const batches = collector<{ id: string; data: { events: MessageEvent[] } }>();
+    const sub = practitioner.client.message.onEvents.subscribe(
+      { conversationId: conversation.id, lastEventId: '0' },
+      batches,
+    );
+    await churn(client, conversation.id, 30, 'live');
+    const log = await logOf(conversation.id);
+    const flat = () => batches.items.flatMap((b) => b.data.events);
+    await batches.until(() => flat().length >= log.length, 20_000);
+    await sleep(200);
+    // Each batch is tracked by the id of its last event.
+    let count = 0;
+    for (const batch of batches.items) {
+      count += batch.data.events.length;
+      expect(batch.id).toBe(log[count - 1]?.split(':')[0]);
+    }
+    expect(flat().map((e, i) => `${log[i]?.split(':')[0]}:${e.type}:${e.message.id}`)).toEqual(log);
+    expect(Math.max(...batches.items.map((b) => b.data.events.length))).toBeGreaterThan(1);
+    expect(flat()[0]?.message.createdAt).toBeInstanceOf(Date);
+    sub.unsubscribe();
+  });
+});
+
 describe('membership and live access', () => {
   it('a removed participant loses access at once, including live subscriptions', async () => {
     const owner = await stack.signUp('practitioner');

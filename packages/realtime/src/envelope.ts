@@ -36,8 +36,10 @@ export function parseJson(text: string): unknown {
   }
 }
 
-/** Batches calls made in the same tick into one `flush`, one batch at a time, in order. */
-export function createBatcher<T>(flush: (items: T[]) => Promise<void>) {
+/** Batches calls made close together into one `flush`, one batch at a time, in order. */
+export function createBatcher<T>(flush: (items: T[]) => Promise<void>, windowMs = 0) {
+  // setImmediate gathers one tick; a window also gathers what the next few ticks bring.
+  const wait = (fn: () => void) => (windowMs > 0 ? setTimeout(fn, windowMs) : setImmediate(fn));
   let tail: Promise<void> = Promise.resolve();
   let open: { items: T[]; done: Promise<void> } | null = null;
   return {
@@ -47,7 +49,7 @@ export function createBatcher<T>(flush: (items: T[]) => Promise<void>) {
         batch.done = tail.then(
           () =>
             new Promise<void>((resolve, reject) =>
-              setImmediate(() => {
+              wait(() => {
                 if (open === batch) open = null;
                 flush(batch.items).then(resolve, reject);
               }),

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { encodeHistogram, type Histogram, newHistogram } from '../histogram';
 import { type Conn, type FrameSink, Pool } from './connections';
 import type { Command, Reply, WindowResult } from './messages';
-import { contentAt, Kind, nowUs, stampOf } from './wire';
+import { contentAt, forEachStamp, Kind, nowUs, stampOf } from './wire';
 
 /**
  * A load generator process: holds its share of the connections, sends at an open-loop
@@ -42,18 +42,20 @@ const sink: FrameSink = {
   frame(conn: Conn, kind: Kind, buf: Buffer) {
     if (kind === Kind.Delivery) {
       conn.gotDelivery = true;
-      if (measuring) w.deliveriesInWindow++;
-      const sentAt = stampOf(buf);
-      if (sentAt < windowStart) return;
-      const us = Math.max(1, nowUs() - sentAt);
-      w.received++;
-      w.latency.recordValue(us);
-      let h = w.bySize.get(conn.room.size);
-      if (!h) {
-        h = newHistogram();
-        w.bySize.set(conn.room.size, h);
-      }
-      h.recordValue(us);
+      const now = nowUs();
+      forEachStamp(buf, (sentAt) => {
+        if (measuring) w.deliveriesInWindow++;
+        if (sentAt < windowStart) return;
+        const us = Math.max(1, now - sentAt);
+        w.received++;
+        w.latency.recordValue(us);
+        let h = w.bySize.get(conn.room.size);
+        if (!h) {
+          h = newHistogram();
+          w.bySize.set(conn.room.size, h);
+        }
+        h.recordValue(us);
+      });
     } else if (kind === Kind.Ack) {
       const sentAt = stampOf(buf);
       if (sentAt < windowStart) return;

@@ -1,6 +1,7 @@
 /** The IPC between the orchestrator and a load generator process. */
 
-export type Protocol = 'raw' | 'socketio' | 'trpc';
+/** `trpcBatch`: tRPC, subscribed to message.onEvents (several events per frame under load). */
+export type Protocol = 'raw' | 'socketio' | 'trpc' | 'trpcBatch';
 
 export interface RoomSpec {
   id: string;

@@ -78,10 +78,10 @@ const ID = Buffer.from('{"id":');
 
 /**
  * tRPC's WebSocket JSON-RPC (as in @trpc/server adapters/ws.ts): connectionParams first
- * when the URL says so, then subscription id 1 on message.onEvent; sends are mutations
+ * when the URL says so, then subscription id 1 on `subscription`; sends are mutations
  * with ids from 2; superjson wraps inputs as { json }.
  */
-const trpc: Wire = {
+const trpcOn = (subscription: string): Wire => ({
   path: (hasToken) => (hasToken ? '/?connectionParams=1' : '/'),
   open: (s) => {
     if (s.token) s.send(JSON.stringify({ method: 'connectionParams', data: { token: s.token } }));
@@ -89,7 +89,7 @@ const trpc: Wire = {
       JSON.stringify({
         id: 1,
         method: 'subscription',
-        params: { path: 'message.onEvent', input: { json: { conversationId: s.room } } },
+        params: { path: subscription, input: { json: { conversationId: s.room } } },
       }),
     );
   },
@@ -114,15 +114,20 @@ const trpc: Wire = {
     while (i < buf.length && buf[i] !== 0x2c) i++;
     return buf[i + 2] === 0x72 ? Kind.Ack : buf[i + 2] === 0x65 ? Kind.Error : Kind.Other;
   },
-};
+});
 
-export const wires: Record<Protocol, Wire> = { raw, socketio, trpc };
+export const wires: Record<Protocol, Wire> = {
+  raw,
+  socketio,
+  trpc: trpcOn('message.onEvent'),
+  trpcBatch: trpcOn('message.onEvents'),
+};
 
 const MARK = Buffer.from('~T');
 
 /** The send time (µs, monotonic clock shared by all processes) embedded in the content. */
-export function stampOf(buf: Buffer): number {
-  const at = buf.indexOf(MARK);
+export function stampOf(buf: Buffer, from = 0): number {
+  const at = buf.indexOf(MARK, from);
   if (at < 0) return -1;
   let value = 0;
   for (let i = at + 2; i < buf.length; i++) {
@@ -131,6 +136,11 @@ export function stampOf(buf: Buffer): number {
     value = value * 10 + (c - 0x30);
   }
   return value;
+}
+
+/** Every send time in a frame: one for most protocols, several for a batch of events. */
+export function forEachStamp(buf: Buffer, each: (sentAt: number) => void) {
+  for (let at = buf.indexOf(MARK); at >= 0; at = buf.indexOf(MARK, at + 2)) each(stampOf(buf, at));
 }
 
 const FILLER = ' lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor';

@@ -10,8 +10,9 @@ export {
   removeParticipant,
   requireParticipant,
 } from './conversations';
-export { deleteMessage, editMessage, listMessages, sendMessage } from './messages';
+export { deleteMessage, editMessage, listMessages } from './messages';
 export { listPresence } from './presence';
 export { listReceipts, markRead } from './receipts';
+export { sendMessage } from './send';
 export { listSummaries } from './summaries';
 export { authenticateUser, findUser, registerUser } from './users';

@@ -1,109 +1,17 @@
 import type postgres from 'postgres';
 import { type Deps, type MessageBusEvent, publish, topics } from '../live/topics';
 import { requireParticipant } from './conversations';
-import { badRequest, ChatError, conflict, forbidden, notFound, STALE_EVENT_ID } from './errors';
+import { ChatError, conflict, forbidden, notFound, STALE_EVENT_ID } from './errors';
 import type { Message, MessageEventType, User } from './types';
 
-// Messages are the hot path, so they talk to postgres.js directly: one prepared statement
-// per send, no query-builder work per call.
-type Sql = postgres.Sql | postgres.TransactionSql;
+// Messages are the hot path, so they talk to postgres.js directly: prepared statements, no
+// query-builder work per call. Sending lives in ./send.ts.
+export type Sql = postgres.Sql | postgres.TransactionSql;
 
-const columns = (sql: Sql) => sql`
+export const columns = (sql: Sql) => sql`
   m.id, m.conversation_id as "conversationId", m.seq, m.sender_id as "senderId",
   u.name as "senderName", m.client_id as "clientId", m.content, m.reply_to_id as "replyToId",
   m.created_at as "createdAt", m.edited_at as "editedAt", m.deleted_at as "deletedAt"`;
-
-const UNIQUE_VIOLATION = '23505';
-
-function pgCode(error: unknown): string | undefined {
-  const e = error as { code?: string; cause?: { code?: string } };
-  return e?.code ?? e?.cause?.code;
-}
-
-async function findBySenderClientId(sql: Sql, senderId: string, clientId: string) {
-  const [row] = await sql<Message[]>`
-    select ${columns(sql)} from messages m join users u on u.id = m.sender_id
-    where m.sender_id = ${senderId} and m.client_id = ${clientId}`;
-  return row;
-}
-
-/**
- * Appends a message. One statement takes the conversation's row lock, assigns the next
- * `seq` and event id, and writes the message and its event, so concurrent sends queue on
- * the lock and commit in seq order. A repeated (sender, clientId) trips the unique index,
- * the statement rolls back (no seq is burnt), and the first message is returned with no
- * second event.
- */
-export async function sendMessage(
-  deps: Deps,
-  sender: User,
-  input: {
-    conversationId: string;
-    clientId: string;
-    content: string;
-    replyToId?: string | null | undefined;
-  },
-): Promise<Message> {
-  const sql = deps.db.$client;
-  const { conversationId, clientId, content } = input;
-  const replyToId = input.replyToId ?? null;
-  let rows: { id: string; seq: number; createdAt: Date; eventSeq: number }[];
-  try {
-    rows = await sql`
-      with bump as (
-        update conversations c
-           set last_seq = c.last_seq + 1, last_event_seq = c.last_event_seq + 1, last_activity_at = now()
-         where c.id = ${conversationId}
-           and exists (select 1 from conversation_participants p
-                       where p.conversation_id = c.id and p.user_id = ${sender.id})
-           and (${replyToId}::uuid is null or exists (
-                select 1 from messages r where r.id = ${replyToId}::uuid and r.conversation_id = c.id))
-        returning c.last_seq, c.last_event_seq
-      ), msg as (
-        insert into messages (conversation_id, seq, sender_id, client_id, content, reply_to_id)
-        select ${conversationId}, bump.last_seq, ${sender.id}, ${clientId}, ${content}, ${replyToId}::uuid
-        from bump
-        returning id, seq, created_at
-      ), ev as (
-        insert into message_events (conversation_id, seq, type, message_id)
-        select ${conversationId}, bump.last_event_seq, 'message.created', msg.id from bump, msg
-      )
-      select msg.id, msg.seq, msg.created_at as "createdAt", bump.last_event_seq as "eventSeq"
-      from msg, bump`;
-  } catch (error) {
-    if (pgCode(error) !== UNIQUE_VIOLATION) throw error;
-    const existing = await findBySenderClientId(sql, sender.id, clientId);
-    if (!existing) throw error;
-    if (existing.conversationId !== conversationId) {
-      throw conflict('This clientId was already used for a message in another conversation');
-    }
-    return existing;
-  }
-  const row = rows[0];
-  if (!row) {
-    await requireParticipant(deps.db, conversationId, sender.id);
-    throw badRequest('replyToId must be a message of the same conversation');
-  }
-  const message: Message = {
-    id: row.id,
-    conversationId,
-    seq: row.seq,
-    senderId: sender.id,
-    senderName: sender.name,
-    clientId,
-    content,
-    replyToId,
-    createdAt: row.createdAt,
-    editedAt: null,
-    deletedAt: null,
-  };
-  await publish(deps, topics.messages(conversationId), {
-    seq: row.eventSeq,
-    type: 'message.created',
-    message,
-  } satisfies MessageBusEvent);
-  return message;
-}
 
 type Change = { kind: 'edit'; content: string } | { kind: 'delete' };
 

@@ -49,6 +49,19 @@ export class LiveQueue<T> {
     this.wake?.();
   }
 
+  /** Up to `max` items that are already here, without waiting (for batching). */
+  takeReady(max: number): T[] {
+    if (this.error || this.closed || this.resync) return [];
+    const end = Math.min(this.items.length, this.head + max);
+    const taken = this.items.slice(this.head, end);
+    this.head = end;
+    if (this.head === this.items.length) {
+      this.items = [];
+      this.head = 0;
+    }
+    return taken;
+  }
+
   async next(): Promise<T | typeof RESYNC | typeof CLOSED> {
     for (;;) {
       if (this.error) throw this.error;

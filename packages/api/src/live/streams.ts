@@ -1,5 +1,5 @@
 import { GAP } from '@estuary/realtime';
-import { tracked } from '@trpc/server';
+import { type TrackedEnvelope, tracked } from '@trpc/server';
 import { loadConversation, participantIds, requireParticipant } from '../domain/conversations';
 import { forbidden } from '../domain/errors';
 import { loadEventsAfter, resumePoint } from '../domain/messages';
@@ -23,28 +23,51 @@ import type {
   UserBusEvent,
 } from './topics';
 import { topics } from './topics';
-import { prepareEvent } from './wire';
+import { prepareBatch, prepareEvent } from './wire';
 
 const REPLAY_PAGE = 500;
 export const TYPING_TTL_MS = 5_000;
 
 const removedError = () => forbidden('You are no longer a participant of this conversation');
 
+/** The `data` of one `message.onEvents` yield. */
+export type MessageEventBatch = { events: MessageEvent[] };
+
+/** The most events one `message.onEvents` yield carries. */
+const MAX_BATCH = 100;
+
 /**
- * `message.onEvent`. Attach to the live feed first, then replay the backlog from Postgres,
- * then stream live, skipping anything the replay already yielded: no gap, no duplicate.
+ * `message.onEvent` (one yield per event, the contract) and `message.onEvents` (several per
+ * yield). Attach to the live feed first, then replay the backlog from Postgres, then stream
+ * live, skipping anything the replay already yielded: no gap, no duplicate. In batch mode,
+ * whatever has queued up while the socket was busy goes out as one yield and one frame,
+ * which is what lets a subscriber keep up under load.
  */
-export async function* messageEvents(
+async function* eventStream(
   services: ChatServices,
   user: User,
   input: { conversationId: string; lastEventId?: string | null | undefined },
   signal: AbortSignal,
-) {
+  options: { batch: boolean },
+): AsyncGenerator<TrackedEnvelope<unknown>> {
   const { conversationId } = input;
   const sql = services.deps.db.$client;
   await requireParticipant(services.deps.db, conversationId, user.id);
   const resumeFrom =
     input.lastEventId != null ? await resumePoint(sql, conversationId, input.lastEventId) : null;
+  const emit = options.batch
+    ? function* (events: MessageBusEvent[]) {
+        for (let i = 0; i < events.length; i += MAX_BATCH) {
+          const chunk = events.slice(i, i + MAX_BATCH);
+          const lastSeq = String(chunk[chunk.length - 1]?.seq);
+          yield tracked(lastSeq, prepareBatch(chunk));
+        }
+      }
+    : function* (events: MessageBusEvent[]) {
+        for (const event of events) {
+          yield tracked(String(event.seq), prepareEvent(event));
+        }
+      };
 
   const queue = new LiveQueue<MessageBusEvent>(signal);
   const unwatch = services.access.watch(conversationId, user.id, () => queue.fail(removedError()));
@@ -57,9 +80,9 @@ export async function* messageEvents(
     for (;;) {
       if (replaying) {
         const events = await loadEventsAfter(sql, conversationId, last, REPLAY_PAGE);
-        for (const event of events) {
-          yield tracked(String(event.seq), prepareEvent(event) as unknown as MessageEvent);
-          last = event.seq;
+        if (events.length > 0) {
+          last = events[events.length - 1]?.seq ?? last;
+          yield* emit(events);
         }
         replaying = events.length === REPLAY_PAGE;
         continue;
@@ -70,14 +93,19 @@ export async function* messageEvents(
         replaying = true;
         continue;
       }
-      if (item.seq <= last) continue;
-      if (item.seq > last + 1) {
-        // Cannot happen with an ordered feed, but if it did, Postgres has the hole.
-        replaying = true;
-        continue;
+      const ready = options.batch ? [item, ...queue.takeReady(MAX_BATCH - 1)] : [item];
+      const fresh: MessageBusEvent[] = [];
+      for (const event of ready) {
+        if (event.seq <= last) continue;
+        if (event.seq > last + 1) {
+          // Cannot happen with an ordered feed, but if it did, Postgres has the hole.
+          replaying = true;
+          break;
+        }
+        fresh.push(event);
+        last = event.seq;
       }
-      last = item.seq;
-      yield tracked(String(item.seq), prepareEvent(item) as unknown as MessageEvent);
+      if (fresh.length > 0) yield* emit(fresh);
     }
   } finally {
     detach();
@@ -85,6 +113,29 @@ export async function* messageEvents(
     queue.dispose();
   }
 }
+
+type StreamInput = { conversationId: string; lastEventId?: string | null | undefined };
+
+// The payloads are pre-serialised (see ./wire); to clients they are the contract's types.
+export const messageEvents = (
+  services: ChatServices,
+  user: User,
+  input: StreamInput,
+  signal: AbortSignal,
+) =>
+  eventStream(services, user, input, signal, { batch: false }) as AsyncGenerator<
+    TrackedEnvelope<MessageEvent>
+  >;
+
+export const messageEventBatches = (
+  services: ChatServices,
+  user: User,
+  input: StreamInput,
+  signal: AbortSignal,
+) =>
+  eventStream(services, user, input, signal, { batch: true }) as AsyncGenerator<
+    TrackedEnvelope<MessageEventBatch>
+  >;
 
 /** Runs `body` over a queue fed by bus topics, with membership revocation; shared plumbing. */
 async function* conversationStream<T, Out>(

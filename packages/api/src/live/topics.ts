@@ -48,6 +48,8 @@ export interface Deps {
   db: import('@estuary/db').Db;
   bus: Bus;
   log: Log;
+  /** Group commit for sends, in processes that take many (see SendBatcher). */
+  sends?: import('../domain/send-batch').SendBatcher;
 }
 
 /**

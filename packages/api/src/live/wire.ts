@@ -16,21 +16,67 @@ export class PreparedTracked {
   }
 }
 
-const prepared = new WeakMap<MessageBusEvent, PreparedTracked>();
+/** One event in superjson form: its JSON text and its type annotations (paths relative to it). */
+interface Fragment {
+  json: string;
+  meta: [path: string, annotation: unknown][];
+}
 
-/** The `tracked(id, MessageEvent)` payload of `message.onEvent`, serialised once per event object. */
+const fragments = new WeakMap<MessageBusEvent, Fragment>();
+const single = new WeakMap<MessageBusEvent, PreparedTracked>();
+
+/** The event's superjson form, computed once per event object on this process. */
+function fragmentOf(event: MessageBusEvent): Fragment {
+  let fragment = fragments.get(event);
+  if (!fragment) {
+    const { json, meta } = superjson.serialize({ type: event.type, message: event.message });
+    fragment = { json: JSON.stringify(json), meta: Object.entries(meta?.values ?? {}) };
+    fragments.set(event, fragment);
+  }
+  return fragment;
+}
+
+/**
+ * The superjson form of `{ id, data }`, assembled from event fragments: superjson puts the
+ * data in `json` and a Date's path in `meta.values`, so nesting a fragment only prefixes
+ * its paths. (Output identical to superjson.serialize; a test holds it to that.)
+ */
+function assemble(id: string, dataJson: string, meta: string[]): PreparedTracked {
+  const values = meta.length > 0 ? `,"meta":{"values":{${meta.join(',')}},"v":1}` : '';
+  return new PreparedTracked(`{"json":{"id":${JSON.stringify(id)},"data":${dataJson}}${values}}`);
+}
+
+const metaEntries = (prefix: string, fragment: Fragment) =>
+  fragment.meta.map(
+    ([path, annotation]) => `${JSON.stringify(`${prefix}${path}`)}:${JSON.stringify(annotation)}`,
+  );
+
+/** The `tracked(id, MessageEvent)` payload of `message.onEvent`, serialised once per event. */
 export function prepareEvent(event: MessageBusEvent): PreparedTracked {
-  let value = prepared.get(event);
+  let value = single.get(event);
   if (!value) {
-    const id = String(event.seq);
-    value = new PreparedTracked(
-      JSON.stringify(
-        superjson.serialize({ id, data: { type: event.type, message: event.message } }),
-      ),
-    );
-    prepared.set(event, value);
+    const fragment = fragmentOf(event);
+    value = assemble(String(event.seq), fragment.json, metaEntries('data.', fragment));
+    single.set(event, value);
   }
   return value;
+}
+
+/**
+ * The `tracked(lastId, { events })` payload of `message.onEvents`: several events in one
+ * yield and one frame, each still serialised only once per process.
+ */
+export function prepareBatch(events: MessageBusEvent[]): PreparedTracked {
+  const last = events[events.length - 1];
+  if (!last) throw new Error('empty batch');
+  const parts: string[] = [];
+  const meta: string[] = [];
+  events.forEach((event, i) => {
+    const fragment = fragmentOf(event);
+    parts.push(fragment.json);
+    meta.push(...metaEntries(`data.events.${i}.`, fragment));
+  });
+  return assemble(String(last.seq), `{"events":[${parts.join(',')}]}`, meta);
 }
 
 /** superjson, except that prepared payloads pass through untouched. */

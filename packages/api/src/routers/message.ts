@@ -1,8 +1,9 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { deleteMessage, editMessage, listMessages, sendMessage } from '../domain/messages';
+import { deleteMessage, editMessage, listMessages } from '../domain/messages';
+import { sendMessage } from '../domain/send';
 import type { Limits } from '../domain/types';
-import { messageEvents } from '../live/streams';
+import { messageEventBatches, messageEvents } from '../live/streams';
 import { conversationProcedure, protectedProcedure, router, withSubscriptionSlot } from '../trpc';
 
 export const createMessageRouter = (limits: Pick<Limits, 'maxContentLength' | 'maxPageSize'>) => {
@@ -53,6 +54,24 @@ export const createMessageRouter = (limits: Pick<Limits, 'maxContentLength' | 'm
         withSubscriptionSlot(
           ctx,
           messageEvents(ctx.services, ctx.user, input, signal ?? new AbortController().signal),
+        ),
+      ),
+
+    /**
+     * Extra: `message.onEvent` in batches, `tracked(lastId, { events })`. Same replay and
+     * resume rules; under load, events queued for a subscriber share one frame.
+     */
+    onEvents: conversationProcedure
+      .input(z.object({ lastEventId: z.string().max(32).nullish() }))
+      .subscription(({ ctx, input, signal }) =>
+        withSubscriptionSlot(
+          ctx,
+          messageEventBatches(
+            ctx.services,
+            ctx.user,
+            input,
+            signal ?? new AbortController().signal,
+          ),
         ),
       ),
   });

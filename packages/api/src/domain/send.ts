@@ -1,0 +1,117 @@
+import { type Deps, type MessageBusEvent, publish, topics } from '../live/topics';
+import { requireParticipant } from './conversations';
+import { badRequest, conflict } from './errors';
+import { columns, type Sql } from './messages';
+import type { Message, User } from './types';
+
+export interface SendInput {
+  conversationId: string;
+  clientId: string;
+  content: string;
+  replyToId?: string | null | undefined;
+}
+
+interface Inserted {
+  id: string;
+  seq: number;
+  createdAt: Date;
+  eventSeq: number;
+}
+
+const UNIQUE_VIOLATION = '23505';
+const pgCode = (error: unknown) => {
+  const e = error as { code?: string; cause?: { code?: string } };
+  return e?.code ?? e?.cause?.code;
+};
+
+export const toMessage = (sender: User, input: SendInput, row: Inserted): Message => ({
+  id: row.id,
+  conversationId: input.conversationId,
+  seq: row.seq,
+  senderId: sender.id,
+  senderName: sender.name,
+  clientId: input.clientId,
+  content: input.content,
+  replyToId: input.replyToId ?? null,
+  createdAt: row.createdAt,
+  editedAt: null,
+  deletedAt: null,
+});
+
+/**
+ * Appends one message. One statement takes the conversation's row lock, assigns the next
+ * `seq` and event id, and writes the message and its event, so concurrent sends queue on
+ * the lock and commit in seq order. A repeated (sender, clientId) trips the unique index,
+ * the statement rolls back (no seq is burnt), and the first message comes back with no event.
+ */
+export async function insertOne(
+  deps: Deps,
+  sender: User,
+  input: SendInput,
+): Promise<{ message: Message; event: MessageBusEvent | null }> {
+  const sql = deps.db.$client;
+  const { conversationId, clientId, content } = input;
+  const replyToId = input.replyToId ?? null;
+  let rows: Inserted[];
+  try {
+    rows = await sql`
+      with bump as (
+        update conversations c
+           set last_seq = c.last_seq + 1, last_event_seq = c.last_event_seq + 1, last_activity_at = now()
+         where c.id = ${conversationId}
+           and exists (select 1 from conversation_participants p
+                       where p.conversation_id = c.id and p.user_id = ${sender.id})
+           and (${replyToId}::uuid is null or exists (
+                select 1 from messages r where r.id = ${replyToId}::uuid and r.conversation_id = c.id))
+        returning c.last_seq, c.last_event_seq
+      ), msg as (
+        insert into messages (conversation_id, seq, sender_id, client_id, content, reply_to_id)
+        select ${conversationId}, bump.last_seq, ${sender.id}, ${clientId}, ${content}, ${replyToId}::uuid
+        from bump
+        returning id, seq, created_at
+      ), ev as (
+        insert into message_events (conversation_id, seq, type, message_id)
+        select ${conversationId}, bump.last_event_seq, 'message.created', msg.id from bump, msg
+      )
+      select msg.id, msg.seq, msg.created_at as "createdAt", bump.last_event_seq as "eventSeq"
+      from msg, bump`;
+  } catch (error) {
+    if (pgCode(error) !== UNIQUE_VIOLATION) throw error;
+    return { message: await existingSend(sql, sender, input, error), event: null };
+  }
+  const row = rows[0];
+  if (!row) {
+    // Nothing was written: either the caller is not a participant, or the reply target is wrong.
+    await requireParticipant(deps.db, conversationId, sender.id);
+    throw badRequest('replyToId must be a message of the same conversation');
+  }
+  const message = toMessage(sender, input, row);
+  return { message, event: { seq: row.eventSeq, type: 'message.created', message } };
+}
+
+async function existingSend(
+  sql: Sql,
+  sender: User,
+  input: SendInput,
+  cause: unknown,
+): Promise<Message> {
+  const [existing] = await sql<Message[]>`
+    select ${columns(sql)} from messages m join users u on u.id = m.sender_id
+    where m.sender_id = ${sender.id} and m.client_id = ${input.clientId}`;
+  if (!existing) throw cause;
+  if (existing.conversationId !== input.conversationId) {
+    throw conflict('This clientId was already used for a message in another conversation');
+  }
+  return existing;
+}
+
+/**
+ * Sends a message (see `SendBatcher` for how concurrent sends share a statement) and, once
+ * it is committed, publishes its event. Idempotent on (sender, clientId).
+ */
+export async function sendMessage(deps: Deps, sender: User, input: SendInput): Promise<Message> {
+  if (deps.sends) return deps.sends.send(sender, input);
+  const { message, event } = await insertOne(deps, sender, input);
+  if (event) await publish(deps, topics.messages(input.conversationId), event);
+  return message;
+}
