@@ -58,13 +58,18 @@ export function followConversation(client: ChatClient, options: FollowOptions): 
         return fail(error);
       }
     }
-    subscription = client.message.onEvent.subscribe(
+    // The batched stream: under load, whatever queued up arrives in one frame. A batch's
+    // events have consecutive ids ending at the batch's id.
+    subscription = client.message.onEvents.subscribe(
       { conversationId: options.conversationId, lastEventId },
       {
         onData({ id, data }) {
           attempt = 0;
           lastEventId = id;
-          options.onEvent(data, id);
+          const last = Number(id);
+          data.events.forEach((event, i) => {
+            options.onEvent(event, String(last - (data.events.length - 1 - i)));
+          });
         },
         onError: (error) => fail(error),
         onComplete: () => restart(),
