@@ -16,9 +16,9 @@ interface StreamOptions {
 }
 
 /**
- * `message.onEvent` from a known point. The socket client resends the last id it saw after
- * every reconnect, so the server replays exactly what was missed. If the stream ends
- * otherwise, it restarts from the last id with a growing pause.
+ * `message.onEvents` (the batched `message.onEvent`) from a known point. The socket client
+ * resends the last id it saw after every reconnect, so the server replays exactly what was
+ * missed. If the stream ends otherwise, it restarts from the last id with a growing pause.
  */
 export function useMessageStream({ conversationId, from, onEvent, onStale }: StreamOptions) {
   const client = trpc.useUtils().client;
@@ -47,13 +47,13 @@ export function useMessageStream({ conversationId, from, onEvent, onStale }: Str
         Math.min(10_000, 1_000 * 2 ** failures.current++),
       );
     };
-    const subscription = client.message.onEvent.subscribe(
+    const subscription = client.message.onEvents.subscribe(
       { conversationId, lastEventId: lastId.current ?? from },
       {
         onData({ id, data }) {
           lastId.current = id;
           failures.current = 0;
-          handleEvent(data);
+          for (const event of data.events) handleEvent(event);
         },
         onError(error) {
           const info = errorInfo(error);
