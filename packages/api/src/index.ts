@@ -12,7 +12,7 @@ export { pruneEvents } from './domain/messages';
 export type * from './domain/types';
 export { DEFAULT_LIMITS } from './domain/types';
 export { authenticateUser } from './domain/users';
-export type { MessageEventBatch } from './live/streams';
+export type { MessageEventBatch } from './live/message-stream';
 export type { Log } from './live/topics';
 export { PreparedTracked, transformer, wsEncoder } from './live/wire';
 export { type AppRouter, appRouter, createAppRouter } from './root';

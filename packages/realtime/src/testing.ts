@@ -1,28 +1,15 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '@estuary/db/embedded';
+import { redisServerBinFromEnv } from './env';
 
 /**
  * A real redis-server of the test's own, on a free loopback port, that the test can kill
  * and restart. Found on PATH (or REDIS_SERVER_BIN); null when the machine has none.
  */
 export function redisServerBinary(): string | null {
-  const bin = process.env.REDIS_SERVER_BIN ?? 'redis-server';
+  const bin = redisServerBinFromEnv();
   const probe = spawnSync(bin, ['--version'], { encoding: 'utf8' });
   return probe.status === 0 ? bin : null;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 export async function startRedis(bin: string, port?: number) {

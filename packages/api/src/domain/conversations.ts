@@ -96,18 +96,22 @@ async function announceNew(deps: Deps, conversation: Conversation) {
   );
 }
 
-export async function conversationForBooking(deps: Deps, caller: User, bookingId: string) {
+/**
+ * Get-or-create for conversations with a natural key (one per booking, one per pair): the
+ * unique index settles a race between two first callers, and the loser reads the winner's row.
+ */
+async function getOrCreate(
+  deps: Deps,
+  key: { column: typeof conversations.bookingId | typeof conversations.directKey; value: string },
+  values: typeof conversations.$inferInsert,
+  memberIds: string[],
+) {
   const { db } = deps;
-  const [booking] = await db.select().from(bookings).where(eq(bookings.id, bookingId));
-  if (!booking) throw notFound('Booking');
-  if (caller.id !== booking.practitionerId && caller.id !== booking.clientId) {
-    throw forbidden('Only the booking’s practitioner and client may open its conversation');
-  }
   const created = await db.transaction(async (tx) => {
     const [inserted] = await tx
       .insert(conversations)
-      .values({ kind: 'booking', bookingId, createdBy: caller.id })
-      .onConflictDoNothing({ target: conversations.bookingId })
+      .values(values)
+      .onConflictDoNothing({ target: key.column })
       .returning({ id: conversations.id });
     const id =
       inserted?.id ??
@@ -115,17 +119,12 @@ export async function conversationForBooking(deps: Deps, caller: User, bookingId
         await tx
           .select({ id: conversations.id })
           .from(conversations)
-          .where(eq(conversations.bookingId, bookingId))
+          .where(eq(key.column, key.value))
       )[0]?.id;
     if (!id) throw notFound('Conversation');
     await tx
       .insert(conversationParticipants)
-      .values(
-        [booking.practitionerId, booking.clientId].map((userId) => ({
-          conversationId: id,
-          userId,
-        })),
-      )
+      .values(memberIds.map((userId) => ({ conversationId: id, userId })))
       .onConflictDoNothing();
     return { id, isNew: Boolean(inserted) };
   });
@@ -134,36 +133,31 @@ export async function conversationForBooking(deps: Deps, caller: User, bookingId
   return conversation;
 }
 
+export async function conversationForBooking(deps: Deps, caller: User, bookingId: string) {
+  const [booking] = await deps.db.select().from(bookings).where(eq(bookings.id, bookingId));
+  if (!booking) throw notFound('Booking');
+  if (caller.id !== booking.practitionerId && caller.id !== booking.clientId) {
+    throw forbidden('Only the booking’s practitioner and client may open its conversation');
+  }
+  return getOrCreate(
+    deps,
+    { column: conversations.bookingId, value: bookingId },
+    { kind: 'booking', bookingId, createdBy: caller.id },
+    [booking.practitionerId, booking.clientId],
+  );
+}
+
 export async function directConversation(deps: Deps, caller: User, otherUserId: string) {
-  const { db } = deps;
   if (otherUserId === caller.id) throw badRequest('A direct conversation needs another user');
-  const [other] = await findUsers(db, [otherUserId]);
+  const [other] = await findUsers(deps.db, [otherUserId]);
   if (!other) throw notFound('User');
   const directKey = [caller.id, otherUserId].sort().join(':');
-  const created = await db.transaction(async (tx) => {
-    const [inserted] = await tx
-      .insert(conversations)
-      .values({ kind: 'direct', directKey, createdBy: caller.id })
-      .onConflictDoNothing({ target: conversations.directKey })
-      .returning({ id: conversations.id });
-    const id =
-      inserted?.id ??
-      (
-        await tx
-          .select({ id: conversations.id })
-          .from(conversations)
-          .where(eq(conversations.directKey, directKey))
-      )[0]?.id;
-    if (!id) throw notFound('Conversation');
-    await tx
-      .insert(conversationParticipants)
-      .values([caller.id, otherUserId].map((userId) => ({ conversationId: id, userId })))
-      .onConflictDoNothing();
-    return { id, isNew: Boolean(inserted) };
-  });
-  const conversation = await loadConversation(db, created.id);
-  if (created.isNew) await announceNew(deps, conversation);
-  return conversation;
+  return getOrCreate(
+    deps,
+    { column: conversations.directKey, value: directKey },
+    { kind: 'direct', directKey, createdBy: caller.id },
+    [caller.id, otherUserId],
+  );
 }
 
 export async function createGroup(

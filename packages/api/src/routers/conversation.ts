@@ -9,7 +9,7 @@ import {
 } from '../domain/conversations';
 import { listSummaries } from '../domain/summaries';
 import type { Limits } from '../domain/types';
-import { conversationUpdates } from '../live/streams';
+import { conversationUpdates } from '../live/conversation-updates';
 import { conversationProcedure, protectedProcedure, router, withSubscriptionSlot } from '../trpc';
 
 const member = z.object({ conversationId: z.uuid(), userId: z.uuid() });

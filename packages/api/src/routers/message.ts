@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { deleteMessage, editMessage, listMessages } from '../domain/messages';
 import { sendMessage } from '../domain/send';
 import type { Limits } from '../domain/types';
-import { messageEventBatches, messageEvents } from '../live/streams';
+import { messageEventBatches, messageEvents } from '../live/message-stream';
 import { conversationProcedure, protectedProcedure, router, withSubscriptionSlot } from '../trpc';
 
 export const createMessageRouter = (limits: Pick<Limits, 'maxContentLength' | 'maxPageSize'>) => {

@@ -1,10 +1,11 @@
 // `pnpm db:seed`: the demo data, into DATABASE_URL or the running dev database.
 import { closeDb, createDb } from '../client';
 import { startDevDatabase } from '../dev-database';
+import { databaseUrlFromEnv } from '../env';
 import { migrate } from '../migrate';
 import { DEMO_PASSWORD, DEMO_USERS, seed } from '../seed';
 
-const explicit = process.env.DATABASE_URL;
+const explicit = databaseUrlFromEnv();
 const dev = explicit
   ? null
   : await startDevDatabase({ log: (l: string) => console.log(`[db] ${l}`) });

@@ -1,0 +1,4 @@
+// The one reader of process.env in this package (test helpers only).
+
+/** Where to find redis-server for tests that start their own. */
+export const redisServerBinFromEnv = (): string => process.env.REDIS_SERVER_BIN ?? 'redis-server';
