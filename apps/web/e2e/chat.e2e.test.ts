@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe } from 'vitest';
-import { consoleErrors, launchBrowser } from './harness/browser';
+import { browserAvailable, consoleErrors, launchBrowser } from './harness/browser';
 import { startStack } from './harness/stack';
 import { conversationBasics } from './scenarios/basics';
 import { finish } from './scenarios/finish';
@@ -11,10 +11,11 @@ import type { World } from './scenarios/world';
 // The scenarios run in order and build on each other (Ada and Chloe stay signed in).
 const world = {} as World;
 
-describe.sequential('chat in two browsers', () => {
+describe.runIf(browserAvailable()).sequential('chat in two browsers', () => {
   beforeAll(async () => {
-    world.stack = await startStack();
+    // The browser first: if there is none, say so before starting anything.
     world.browser = await launchBrowser();
+    world.stack = await startStack();
   });
 
   afterAll(async () => {

@@ -22,6 +22,20 @@ export const uncaught: string[] = [];
 /** console.error output (React warnings, failed sockets while ws is down): reported, not fatal. */
 export const consoleErrors: string[] = [];
 
+/**
+ * Whether the suite can run here. Without a browser it is skipped with a notice (a fresh
+ * machine with only Node and npm still passes `npm test`); CI sets
+ * ESTUARY_REQUIRE_BROWSER=1, and then a missing browser fails the run instead.
+ */
+export function browserAvailable(): boolean {
+  if (existsSync(CHROMIUM)) return true;
+  if (process.env.ESTUARY_REQUIRE_BROWSER === '1') return true; // fail loudly in launchBrowser
+  console.warn(
+    `\n  browser tests skipped: no Chromium at ${CHROMIUM}. Install it (apt-get install -y chromium) or set CHROMIUM_PATH.\n`,
+  );
+  return false;
+}
+
 /** The system Chromium; the tests never download a browser. */
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
