@@ -3,7 +3,7 @@ import type { NextConfig } from 'next';
 const config: NextConfig = {
   // Workspace packages ship TypeScript source; Next compiles them with the app.
   transpilePackages: ['@estuary/api', '@estuary/auth', '@estuary/db', '@estuary/realtime'],
-  serverExternalPackages: ['postgres', 'ioredis'],
+  serverExternalPackages: ['postgres', 'ioredis', 'sharp', '@aws-sdk/client-s3'],
   poweredByHeader: false,
   reactStrictMode: true,
   typedRoutes: false,

@@ -1,4 +1,5 @@
 import { DEFAULT_LIMITS, type Limits } from './domain/types';
+import { attachmentRouter } from './routers/attachment';
 import { authRouter } from './routers/auth';
 import { bookingRouter } from './routers/booking';
 import { createConversationRouter } from './routers/conversation';
@@ -20,6 +21,7 @@ export function createAppRouter(
     typing: typingRouter,
     receipt: receiptRouter,
     presence: presenceRouter,
+    attachment: attachmentRouter,
   });
 }
 

@@ -2,6 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { TokenService } from '@estuary/auth';
 import type { Db } from '@estuary/db';
 import type { Bus } from '@estuary/realtime';
+import { type AttachmentConfig, attachmentConfigFromEnv } from './attachments/env';
+import { AttachmentService } from './attachments/service';
+import { UrlSigner } from './attachments/signing';
+import { useAttachmentSigner } from './attachments/urls';
 import { PresenceTracker } from './domain/presence';
 import { SendBatcher } from './domain/send-batch';
 import { DEFAULT_LIMITS, type Limits, type User } from './domain/types';
@@ -30,6 +34,10 @@ export interface ChatServicesOptions {
   feedAuditMs?: number;
   /** How long a user stays online after their last socket closes (reconnects within it are silent). */
   presenceGraceMs?: number;
+  /** v2 attachments: storage and limits. Default: from the environment (local disk). */
+  attachments?: AttachmentConfig;
+  /** The clock attachment URLs are signed and checked against; tests move it. */
+  clock?: () => number;
 }
 
 /** Everything a request needs, built once per process and shared by every context. */
@@ -97,6 +105,18 @@ export function createChatServices(options: ChatServicesOptions): ChatServices {
     ? new PresenceTracker(deps, nodeId, options.presenceGraceMs)
     : null;
   const feeds = new MessageFeeds(deps, options.feedAuditMs);
+  const signer = new UrlSigner(
+    options.authSecret,
+    (options.attachments ?? attachmentConfigFromEnv()).publicUrl,
+    options.clock,
+  );
+  useAttachmentSigner(signer);
+  deps.attachments = new AttachmentService(
+    deps,
+    options.attachments ?? attachmentConfigFromEnv(),
+    signer,
+  );
+  let sweeper: ReturnType<typeof setInterval> | undefined;
 
   return {
     deps,
@@ -121,9 +141,17 @@ export function createChatServices(options: ChatServicesOptions): ChatServices {
     },
     async start() {
       await presence?.start();
+      // Uploads never sent are removed after a day; every process may sweep, it is idempotent.
+      sweeper = setInterval(() => {
+        deps.attachments?.sweep().catch((error: unknown) => {
+          deps.log('warn', 'attachment sweep failed', { error: String(error) });
+        });
+      }, 60 * 60_000);
+      sweeper.unref();
     },
     async close() {
       feeds.close();
+      if (sweeper) clearInterval(sweeper);
       sendLimiter.close();
       mutationLimiter.close();
       await presence?.stop();

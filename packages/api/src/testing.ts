@@ -8,6 +8,7 @@ import { type Bus, createMemoryBus, createPostgresBus } from '@estuary/realtime'
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { serveAttachmentRequest } from './attachments/node-http';
 import { type Context, createHttpContext, createSocketContext } from './context';
 import type { Limits } from './domain/types';
 import { wsEncoder } from './live/wire';
@@ -19,6 +20,9 @@ export const TEST_SECRET = 'test-secret-test-secret-test-secret-test-secret';
 export interface TestServerOptions {
   bus?: 'memory' | 'postgres' | ((bus: Bus) => Bus);
   limits?: Partial<Limits>;
+  /** v2 attachments: storage and limits (default: local disk in a temp dir), and a clock. */
+  attachments?: import('./attachments/env').AttachmentConfig;
+  clock?: () => number;
 }
 
 /** HTTP at `httpUrl` (as apps/web's /api/trpc) and WebSocket at `wsUrl` (as apps/ws). */
@@ -41,6 +45,8 @@ export async function startTestServer(options: TestServerOptions = {}) {
     feedAuditMs: 500,
     presenceGraceMs: 300,
     log: () => {},
+    attachments: options.attachments,
+    clock: options.clock,
   });
   await services.start();
   const router = createAppRouter({ ...services.limits });
@@ -52,6 +58,14 @@ export async function startTestServer(options: TestServerOptions = {}) {
   });
   const http: Server = createServer((req, res) => {
     // The standalone adapter serves at the root; mimic /api/trpc.
+    const attachments = services.deps.attachments;
+    if (attachments && req.url?.startsWith('/api/attachments/')) {
+      serveAttachmentRequest(attachments, req, res).catch(() => {
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
+      return;
+    }
     req.url = (req.url ?? '').replace(/^\/api\/trpc/, '');
     httpHandler(req, res);
   });
@@ -81,6 +95,7 @@ export async function startTestServer(options: TestServerOptions = {}) {
     services,
     router,
     httpUrl: `http://127.0.0.1:${(http.address() as AddressInfo).port}/api/trpc`,
+    origin: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
     wsUrl: `ws://127.0.0.1:${(wsServer.address() as AddressInfo).port}`,
     /** Drops every open socket, as a network blip would. Clients reconnect on their own. */
     dropSockets() {

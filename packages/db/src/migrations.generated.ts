@@ -44,4 +44,17 @@ export const migrations: MigrationMeta[] = [
     folderMillis: 1795650429996,
     hash: 'bcbb9d409b78482b61935a048f4298f18e8119aafd374393401880d93887705e',
   },
+  {
+    sql: [
+      'CREATE TABLE "attachments" (\n\t"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,\n\t"conversation_id" uuid NOT NULL,\n\t"created_by" uuid NOT NULL,\n\t"message_id" uuid,\n\t"position" integer DEFAULT 0 NOT NULL,\n\t"name" text NOT NULL,\n\t"content_type" text NOT NULL,\n\t"size" integer NOT NULL,\n\t"width" integer,\n\t"height" integer,\n\t"storage_key" text NOT NULL,\n\t"served_key" text,\n\t"thumbnail_key" text,\n\t"verified_at" timestamp with time zone,\n\t"created_at" timestamp with time zone DEFAULT now() NOT NULL\n);\n',
+      '\nALTER TABLE "attachments" ADD CONSTRAINT "attachments_conversation_id_conversations_id_fk" FOREIGN KEY ("conversation_id") REFERENCES "public"."conversations"("id") ON DELETE cascade ON UPDATE no action;',
+      '\nALTER TABLE "attachments" ADD CONSTRAINT "attachments_created_by_users_id_fk" FOREIGN KEY ("created_by") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;',
+      '\nALTER TABLE "attachments" ADD CONSTRAINT "attachments_message_id_messages_id_fk" FOREIGN KEY ("message_id") REFERENCES "public"."messages"("id") ON DELETE set null ON UPDATE no action;',
+      '\nCREATE INDEX "attachments_message_idx" ON "attachments" USING btree ("message_id");',
+      '\nCREATE INDEX "attachments_orphan_idx" ON "attachments" USING btree ("created_at") WHERE "attachments"."message_id" is null;',
+    ],
+    bps: true,
+    folderMillis: 1796179104923,
+    hash: '54778a444c2f1b734d3d4d573ebc10b766b29c2346cf6988b454dd17c9af4a18',
+  },
 ];

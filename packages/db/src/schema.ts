@@ -183,3 +183,38 @@ export const busPayloads = pgTable('bus_payloads', {
   payload: text().notNull(),
   createdAt: createdAt(),
 });
+
+/**
+ * Files attached to messages. A row is created by `attachment.createUpload` (message_id null),
+ * checked and linked by `message.send`, and swept after a day if it never is. `storage_key` is
+ * the uploaded object; an image is served from `served_key` (metadata stripped, orientation
+ * applied) and previewed from `thumbnail_key`.
+ */
+export const attachments = pgTable(
+  'attachments',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    conversationId: uuid()
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    createdBy: uuid()
+      .notNull()
+      .references(() => users.id),
+    messageId: uuid().references(() => messages.id, { onDelete: 'set null' }),
+    position: integer().notNull().default(0),
+    name: text().notNull(),
+    contentType: text().notNull(),
+    size: integer().notNull(),
+    width: integer(),
+    height: integer(),
+    storageKey: text().notNull(),
+    servedKey: text(),
+    thumbnailKey: text(),
+    verifiedAt: timestamp({ withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('attachments_message_idx').on(t.messageId),
+    index('attachments_orphan_idx').on(t.createdAt).where(sql`${t.messageId} is null`),
+  ],
+);

@@ -1,4 +1,5 @@
 import type postgres from 'postgres';
+import { ATTACHMENTS_JSON, withAttachmentUrls } from '../attachments/urls';
 import { type Deps, type MessageBusEvent, publish, topics } from '../live/topics';
 import { requireParticipant } from './conversations';
 import { ChatError, conflict, forbidden, notFound, STALE_EVENT_ID } from './errors';
@@ -11,7 +12,8 @@ export type Sql = postgres.Sql | postgres.TransactionSql;
 export const columns = (sql: Sql) => sql`
   m.id, m.conversation_id as "conversationId", m.seq, m.sender_id as "senderId",
   u.name as "senderName", m.client_id as "clientId", m.content, m.reply_to_id as "replyToId",
-  m.created_at as "createdAt", m.edited_at as "editedAt", m.deleted_at as "deletedAt"`;
+  m.created_at as "createdAt", m.edited_at as "editedAt", m.deleted_at as "deletedAt",
+  ${sql.unsafe(ATTACHMENTS_JSON)}`;
 
 type Change = { kind: 'edit'; content: string } | { kind: 'delete' };
 
@@ -60,6 +62,14 @@ async function changeMessage(
   const [message] = await sql<Message[]>`
     select ${columns(sql)} from messages m join users u on u.id = m.sender_id where m.id = ${messageId}`;
   if (!message) throw notFound('Message');
+  withAttachmentUrls(message);
+  if (change.kind === 'delete' && result.eventSeq !== null) {
+    await deps.attachments?.removeForMessage(messageId).catch((error: unknown) =>
+      deps.log('warn', 'attachment clean-up failed; the sweep will retry', {
+        error: String(error),
+      }),
+    );
+  }
   if (result.eventSeq !== null && result.type) {
     await publish(deps, topics.messages(message.conversationId), {
       seq: result.eventSeq,
@@ -97,7 +107,7 @@ export async function listMessages(
         ${before === null ? tx`` : tx`and m.seq < ${before}`}
       order by m.seq desc
       limit ${input.limit + 1}`;
-    const page = rows.slice(0, input.limit).reverse();
+    const page = rows.slice(0, input.limit).reverse().map(withAttachmentUrls);
     return {
       items: page,
       nextCursor: rows.length > input.limit && page[0] ? page[0].seq : null,
@@ -123,7 +133,7 @@ export async function loadEventsAfter(
   return rows.map(({ eventSeq, eventType, ...message }) => ({
     seq: eventSeq,
     type: eventType,
-    message,
+    message: withAttachmentUrls(message),
   }));
 }
 

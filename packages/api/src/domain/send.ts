@@ -1,14 +1,19 @@
+import { withAttachmentUrls } from '../attachments/urls';
 import { type Deps, type MessageBusEvent, publish, topics } from '../live/topics';
 import { requireParticipant } from './conversations';
 import { badRequest, conflict } from './errors';
 import { columns, type Sql } from './messages';
-import type { Message, User } from './types';
+import type { Attachment, Message, User } from './types';
 
 export interface SendInput {
   conversationId: string;
   clientId: string;
   content: string;
   replyToId?: string | null | undefined;
+  /** v2: uploaded attachments to put on the message (at most 10). */
+  attachmentIds?: string[] | undefined;
+  /** The same, once checked (see AttachmentService.checkForSend). */
+  attachments?: Attachment[] | undefined;
 }
 
 interface Inserted {
@@ -36,6 +41,7 @@ export const toMessage = (sender: User, input: SendInput, row: Inserted): Messag
   createdAt: row.createdAt,
   editedAt: null,
   deletedAt: null,
+  attachments: input.attachments ?? [],
 });
 
 /**
@@ -52,6 +58,22 @@ export async function insertOne(
   const sql = deps.db.$client;
   const { conversationId, clientId, content } = input;
   const replyToId = input.replyToId ?? null;
+  const attachmentIds = input.attachments?.map((a) => a.id) ?? [];
+  // With attachments, the statement also claims them: only if every one is still the
+  // sender's, for this conversation, checked and on no message (a racing send loses here).
+  const claim =
+    attachmentIds.length === 0
+      ? { check: sql``, link: sql`` }
+      : {
+          check: sql`and (select count(*) from attachments a
+                where a.id = any(${attachmentIds}::uuid[]) and a.conversation_id = c.id
+                  and a.created_by = ${sender.id} and a.message_id is null
+                  and a.verified_at is not null) = ${attachmentIds.length}`,
+          link: sql`, att as (
+                update attachments a
+                   set message_id = msg.id, position = array_position(${attachmentIds}::uuid[], a.id)
+                  from msg where a.id = any(${attachmentIds}::uuid[]) and a.message_id is null)`,
+        };
   let rows: Inserted[];
   try {
     rows = await sql`
@@ -63,6 +85,7 @@ export async function insertOne(
                        where p.conversation_id = c.id and p.user_id = ${sender.id})
            and (${replyToId}::uuid is null or exists (
                 select 1 from messages r where r.id = ${replyToId}::uuid and r.conversation_id = c.id))
+           ${claim.check}
         returning c.last_seq, c.last_event_seq
       ), msg as (
         insert into messages (conversation_id, seq, sender_id, client_id, content, reply_to_id)
@@ -72,7 +95,7 @@ export async function insertOne(
       ), ev as (
         insert into message_events (conversation_id, seq, type, message_id)
         select ${conversationId}, bump.last_event_seq, 'message.created', msg.id from bump, msg
-      )
+      )${claim.link}
       select msg.id, msg.seq, msg.created_at as "createdAt", bump.last_event_seq as "eventSeq"
       from msg, bump`;
   } catch (error) {
@@ -83,6 +106,11 @@ export async function insertOne(
   if (!row) {
     // Nothing was written: either the caller is not a participant, or the reply target is wrong.
     await requireParticipant(deps.db, conversationId, sender.id);
+    if (attachmentIds.length > 0) {
+      throw badRequest(
+        'replyToId must be a message of the same conversation, and each attachment on no other message',
+      );
+    }
     throw badRequest('replyToId must be a message of the same conversation');
   }
   const message = toMessage(sender, input, row);
@@ -99,6 +127,7 @@ async function existingSend(
     select ${columns(sql)} from messages m join users u on u.id = m.sender_id
     where m.sender_id = ${sender.id} and m.client_id = ${input.clientId}`;
   if (!existing) throw cause;
+  withAttachmentUrls(existing);
   if (existing.conversationId !== input.conversationId) {
     throw conflict('This clientId was already used for a message in another conversation');
   }
@@ -110,8 +139,32 @@ async function existingSend(
  * it is committed, publishes its event. Idempotent on (sender, clientId).
  */
 export async function sendMessage(deps: Deps, sender: User, input: SendInput): Promise<Message> {
+  if (input.attachmentIds?.length) return sendWithAttachments(deps, sender, input);
   if (deps.sends) return deps.sends.send(sender, input);
   const { message, event } = await insertOne(deps, sender, input);
+  if (event) await publish(deps, topics.messages(input.conversationId), event);
+  return message;
+}
+
+/**
+ * A send with attachments skips the batcher: its checks read the store, and it runs rarely.
+ * A retry of a send that already went (same clientId) returns the original before any check,
+ * since its attachments are, by then, on a message.
+ */
+async function sendWithAttachments(deps: Deps, sender: User, input: SendInput): Promise<Message> {
+  const sql = deps.db.$client;
+  const [existing] = await sql<Message[]>`
+    select ${columns(sql)} from messages m join users u on u.id = m.sender_id
+    where m.sender_id = ${sender.id} and m.client_id = ${input.clientId}`;
+  if (existing) return existingSend(sql, sender, input, new Error('unreachable'));
+  if (!deps.attachments) throw badRequest('Attachments are not available on this server');
+  await requireParticipant(deps.db, input.conversationId, sender.id);
+  const attachments = await deps.attachments.checkForSend(
+    sender,
+    input.conversationId,
+    input.attachmentIds ?? [],
+  );
+  const { message, event } = await insertOne(deps, sender, { ...input, attachments });
   if (event) await publish(deps, topics.messages(input.conversationId), event);
   return message;
 }

@@ -53,6 +53,20 @@ export type Message = {
   createdAt: Date;
   editedAt: Date | null;
   deletedAt: Date | null;
+  /** v2: files on the message, in the order they were sent; empty once it is deleted. */
+  attachments: Attachment[];
+};
+
+/** v2: `url` and `thumbnailUrl` are signed download URLs, valid for at least 10 minutes. */
+export type Attachment = {
+  id: string;
+  name: string;
+  contentType: string;
+  size: number;
+  width: number | null;
+  height: number | null;
+  url: string;
+  thumbnailUrl: string | null;
 };
 
 export type MessageEventType = 'message.created' | 'message.edited' | 'message.deleted';

@@ -50,6 +50,8 @@ export interface Deps {
   log: Log;
   /** Group commit for sends, in processes that take many (see SendBatcher). */
   sends?: import('../domain/send-batch').SendBatcher;
+  /** Attachment storage and checks (v2). */
+  attachments?: import('../attachments/service').AttachmentService;
 }
 
 /**

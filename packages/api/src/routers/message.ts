@@ -11,12 +11,19 @@ export const createMessageRouter = (limits: Pick<Limits, 'maxContentLength' | 'm
   return router({
     send: protectedProcedure
       .input(
-        z.object({
-          conversationId: z.uuid(),
-          clientId: z.uuid(),
-          content,
-          replyToId: z.uuid().nullish(),
-        }),
+        z
+          .object({
+            conversationId: z.uuid(),
+            clientId: z.uuid(),
+            // v2: with attachments, the text may be empty.
+            content: z.string().trim().max(limits.maxContentLength),
+            replyToId: z.uuid().nullish(),
+            attachmentIds: z.array(z.uuid()).max(10).optional(),
+          })
+          .refine((i) => i.content.length > 0 || (i.attachmentIds?.length ?? 0) > 0, {
+            path: ['content'],
+            message: 'A message needs text or at least one attachment',
+          }),
       )
       .mutation(({ ctx, input }) => {
         const verdict = ctx.services.sendLimiter.take(ctx.user.id);
