@@ -1,6 +1,17 @@
 'use client';
 
-import { type FormEvent, type KeyboardEvent, useId, useRef, useState } from 'react';
+import {
+  type ClipboardEvent,
+  type DragEvent,
+  type FormEvent,
+  type KeyboardEvent,
+  useEffect,
+  useId,
+  useRef,
+  useState,
+} from 'react';
+import { UploadList } from '../attachments/upload-list';
+import { useUploads } from '../attachments/use-uploads';
 import { useOutbox } from './outbox-context';
 import { useTypingAnnouncer } from './use-typing';
 
@@ -9,24 +20,50 @@ const MAX_LENGTH = 4_000;
 /**
  * Writes a message. Enter sends, Shift+Enter starts a new line. It never waits for the
  * network: the text goes to the outbox, which sends it now or when the connection is back.
+ * Files (by the button, drag and drop, or paste) upload at once; a message sent while they
+ * upload goes out when they are all up, and a failed one keeps the text until it is retried
+ * or removed.
  */
 export function Composer({ conversationId }: { conversationId: string }) {
   const [text, setText] = useState('');
+  const [waiting, setWaiting] = useState(false);
+  const [dragging, setDragging] = useState(false);
   const box = useRef<HTMLTextAreaElement>(null);
+  const picker = useRef<HTMLInputElement>(null);
   const { send } = useOutbox();
+  const files = useUploads(conversationId);
   const typing = useTypingAnnouncer(conversationId);
   const id = useId();
   const content = text.trim();
   const tooLong = content.length > MAX_LENGTH;
+  const uploading = files.uploads.some((u) => u.status === 'uploading');
+  const failed = files.uploads.some((u) => u.status === 'failed');
+  const empty = !content && files.uploads.length === 0;
 
   const submit = (event?: FormEvent) => {
     event?.preventDefault();
-    if (!content || tooLong) return;
-    send(conversationId, content);
+    if (empty || tooLong) return;
+    if (uploading || failed) return setWaiting(true);
+    const done = files.uploads.filter((u) => u.attachmentId);
+    send(
+      conversationId,
+      content,
+      done.length > 0
+        ? { ids: done.map((u) => u.attachmentId as string), names: done.map((u) => u.file.name) }
+        : undefined,
+    );
     typing.stop();
     setText('');
+    files.clear();
+    setWaiting(false);
     box.current?.focus();
   };
+
+  // Sent while uploading: go as soon as every file is up.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: submit reads the latest state
+  useEffect(() => {
+    if (waiting && !uploading && !failed) submit();
+  }, [waiting, uploading, failed]);
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     // isComposing: Enter that confirms an IME candidate must not send.
@@ -35,9 +72,29 @@ export function Composer({ conversationId }: { conversationId: string }) {
       submit();
     }
   };
+  const onPaste = (event: ClipboardEvent<HTMLTextAreaElement>) => {
+    if (event.clipboardData.files.length === 0) return;
+    event.preventDefault();
+    files.add(event.clipboardData.files);
+  };
+  const onDrop = (event: DragEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    setDragging(false);
+    if (event.dataTransfer.files.length > 0) files.add(event.dataTransfer.files);
+  };
 
   return (
-    <form className="composer" onSubmit={submit}>
+    <form
+      className={dragging ? 'composer dragging' : 'composer'}
+      onSubmit={submit}
+      onDragOver={(event) => {
+        event.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={onDrop}
+    >
+      <UploadList uploads={files.uploads} onRemove={files.remove} onRetry={files.retry} />
       <label htmlFor={id} className="visually-hidden">
         Message
       </label>
@@ -54,15 +111,34 @@ export function Composer({ conversationId }: { conversationId: string }) {
           typing.typed(event.target.value);
         }}
         onKeyDown={onKeyDown}
+        onPaste={onPaste}
         onBlur={typing.stop}
       />
-      <button type="submit" disabled={!content || tooLong}>
+      <input
+        ref={picker}
+        type="file"
+        multiple
+        hidden
+        data-testid="attach-input"
+        onChange={(event) => {
+          if (event.target.files) files.add(event.target.files);
+          event.target.value = '';
+        }}
+      />
+      <button type="button" className="quiet" onClick={() => picker.current?.click()}>
+        Attach
+      </button>
+      <button type="submit" disabled={empty || tooLong}>
         Send
       </button>
-      <p id={`${id}-hint`} className={tooLong ? 'hint error' : 'hint'}>
+      <p id={`${id}-hint`} className={tooLong || (waiting && failed) ? 'hint error' : 'hint'}>
         {tooLong
           ? `${content.length - MAX_LENGTH} characters over the limit of ${MAX_LENGTH}`
-          : 'Enter to send, Shift+Enter for a new line'}
+          : waiting && failed
+            ? 'A file did not upload: retry or remove it to send'
+            : waiting
+              ? 'Sends when the files are up'
+              : 'Enter to send, Shift+Enter for a new line'}
       </p>
     </form>
   );

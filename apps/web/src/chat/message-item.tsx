@@ -2,6 +2,7 @@
 
 import type { Message } from '@estuary/api';
 import { useEffect, useRef, useState } from 'react';
+import { AttachmentList } from '../attachments/attachment-list';
 import { formatFull, formatTime } from '../lib/format';
 import { trpc } from '../lib/trpc';
 import { MessageEditor } from './message-editor';
@@ -58,7 +59,12 @@ export function MessageItem({ message, mine, continued, status, onChanged }: Pro
         <MessageEditor message={message} onDone={closeEditor} />
       ) : (
         <div className="bubble">
-          {deleted ? <em>Message deleted</em> : <p className="content">{message.content}</p>}
+          {deleted ? (
+            <em>Message deleted</em>
+          ) : (
+            message.content !== '' && <p className="content">{message.content}</p>
+          )}
+          {!deleted && <AttachmentList attachments={message.attachments ?? []} />}
           {message.editedAt && !deleted && (
             <span className="edited" title={formatFull(message.editedAt)}>
               (edited)

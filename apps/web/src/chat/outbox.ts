@@ -22,10 +22,21 @@ export interface OutboxEntry {
   attempts: number;
   error: string | null;
   message: Message | null;
+  /** v2: files already uploaded for this message, and their names to show while pending. */
+  attachmentIds?: string[];
+  attachmentNames?: string[];
 }
 
 export type OutboxAction =
-  | { type: 'enqueue'; clientId: string; conversationId: string; content: string; at: Date }
+  | {
+      type: 'enqueue';
+      clientId: string;
+      conversationId: string;
+      content: string;
+      at: Date;
+      attachmentIds?: string[];
+      attachmentNames?: string[];
+    }
   | { type: 'restore'; entries: OutboxEntry[] }
   | { type: 'start'; clientId: string }
   | { type: 'sent'; clientId: string; message: Message }
@@ -58,6 +69,10 @@ export function outboxReducer(state: OutboxEntry[], action: OutboxAction): Outbo
         error: null,
         message: null,
       };
+      if (action.attachmentIds?.length) {
+        entry.attachmentIds = action.attachmentIds;
+        entry.attachmentNames = action.attachmentNames ?? [];
+      }
       return [...state, entry];
     }
     case 'restore': {

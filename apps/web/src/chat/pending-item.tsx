@@ -28,7 +28,10 @@ export function PendingItem({ entry, online, onRetry, onDiscard }: Props) {
         <time dateTime={entry.createdAt.toISOString()}>{formatTime(entry.createdAt)}</time>
       </div>
       <div className="bubble">
-        <p className="content">{entry.content}</p>
+        {entry.content && <p className="content">{entry.content}</p>}
+        {entry.attachmentNames && entry.attachmentNames.length > 0 && (
+          <p className="pending-files">{entry.attachmentNames.join(', ')}</p>
+        )}
       </div>
       <div className="actions">
         <span className="status">{label}</span>
