@@ -17,7 +17,8 @@ export function conversationLine(c: ConversationSummary): string {
 export function messageLine(m: Message, prefix = ''): string {
   const body = m.deletedAt ? '(deleted)' : m.content;
   const edited = m.editedAt && !m.deletedAt ? ' (edited)' : '';
-  return `${prefix}#${m.seq} ${date(new Date(m.createdAt))} ${m.senderName}: ${body}${edited}`;
+  const files = (m.attachments ?? []).map((a) => ` [${a.name}]`).join('');
+  return `${prefix}#${m.seq} ${date(new Date(m.createdAt))} ${m.senderName}: ${body}${files}${edited}`;
 }
 
 const marks: Record<MessageEvent['type'], string> = {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TokenService } from '@estuary/auth';
@@ -121,6 +122,30 @@ describe('estuary cli against a real stack', () => {
     const overWs = await inProcess(['send', chat, 'over the socket', '--transport', 'ws', ...urls]);
     expect(overWs.code).toBe(0);
     expect(overWs.stdout).toContain('over the socket');
+  });
+
+  it('sends a file with --file, and refuses one that is not there', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'estuary-cli-'));
+    const path = join(dir, 'worksheet.pdf');
+    const pdf = Buffer.from('%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n');
+    await writeFile(path, pdf);
+    try {
+      const sent = await inProcess(['send', chat, '--file', path, '--json', ...urls]);
+      expect(sent.code).toBe(0);
+      const message = JSON.parse(sent.stdout) as {
+        content: string;
+        attachments: { name: string; url: string }[];
+      };
+      expect(message.content).toBe('');
+      expect(message.attachments.map((a) => a.name)).toEqual(['worksheet.pdf']);
+      const url = new URL(message.attachments[0]?.url ?? '', stack.httpUrl);
+      expect(Buffer.from(await (await fetch(url)).arrayBuffer())).toEqual(pdf);
+      const missing = await inProcess(['send', chat, '--file', join(dir, 'nope.pdf'), ...urls]);
+      expect(missing.code).not.toBe(0);
+      expect(missing.stderr).toContain('No such file');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('tails a conversation live and exits cleanly on Ctrl-C', async () => {

@@ -3,7 +3,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createAppRouter, createChatServices, createHttpContext } from '@estuary/api';
+import {
+  createAppRouter,
+  createChatServices,
+  createHttpContext,
+  serveAttachmentRequest,
+} from '@estuary/api';
 import { closeDb, createDb } from '@estuary/db';
 import { freePort } from '@estuary/db/embedded';
 import { seedIfEmpty } from '@estuary/db/seed';
@@ -33,6 +38,11 @@ export async function startStack() {
       createHttpContext(services, new Headers(req.headers as Record<string, string>)),
   });
   const http: Server = createServer((req, res) => {
+    const attachments = services.deps.attachments;
+    if (attachments && req.url?.startsWith('/api/attachments/')) {
+      void serveAttachmentRequest(attachments, req, res).catch(() => res.end());
+      return;
+    }
     req.url = (req.url ?? '').replace(/^\/api\/trpc/, '');
     handler(req, res);
   });

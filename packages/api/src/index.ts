@@ -1,3 +1,5 @@
+export { serveAttachmentRequest } from './attachments/node-http';
+export type { AttachmentService } from './attachments/service';
 export {
   type AuthState,
   authenticate,
