@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import { browserAvailable, consoleErrors, launchBrowser } from './harness/browser';
 import { startStack } from './harness/stack';
+import { attachments } from './scenarios/attachments';
 import { conversationBasics } from './scenarios/basics';
 import { finish } from './scenarios/finish';
 import { history } from './scenarios/history';
@@ -28,6 +29,7 @@ describe.runIf(browserAvailable()).sequential('chat in two browsers', () => {
   });
 
   conversationBasics(world);
+  attachments(world);
   resilience(world);
   history(world);
   finish(world);

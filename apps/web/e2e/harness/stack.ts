@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closeDb, createDb, type Db } from '@estuary/db';
 import { freePort } from '@estuary/db/embedded';
@@ -26,6 +27,9 @@ export async function startStack() {
     started.push(database);
     const [wsPort, webPort] = [await freePort(), await freePort()];
     const secret = randomBytes(48).toString('base64url');
+    // Attachments go to a throwaway directory, not the developer's .estuary/dev.
+    const attachmentsDir = await mkdtemp(join(tmpdir(), 'estuary-e2e-files-'));
+    started.push({ stop: () => rm(attachmentsDir, { recursive: true, force: true }) });
     const baseEnv = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -33,6 +37,7 @@ export async function startStack() {
       DATABASE_URL: database.url,
       AUTH_SECRET: secret,
       LOG_LEVEL: 'warn',
+      ATTACHMENTS_DIR: attachmentsDir,
     };
 
     const startWs = async () => {
