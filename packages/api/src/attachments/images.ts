@@ -1,5 +1,3 @@
-import sharp from 'sharp';
-
 export const THUMBNAIL_SIZE = 320;
 
 export interface ProcessedImage {
@@ -17,6 +15,8 @@ export interface ProcessedImage {
  * Animated GIFs keep their frames in the served copy; the thumbnail is the first frame.
  */
 export async function processImage(input: Buffer): Promise<ProcessedImage> {
+  // Loaded on first use: processes that never see an image (most apps/ws nodes) skip libvips.
+  const { default: sharp } = await import('sharp');
   const limits = { limitInputPixels: 100_000_000, failOn: 'error' as const };
   const meta = await sharp(input, limits).metadata();
   const animated = (meta.pages ?? 1) > 1;
