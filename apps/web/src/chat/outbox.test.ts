@@ -96,3 +96,31 @@ it('keeps a message sent once the stream showed it, whatever its request says la
   state = outboxReducer(state, { type: 'fail', clientId: 'a', error: 'network' });
   expect(state[0]?.status).toBe('sent');
 });
+
+describe('outbox with attachments', () => {
+  it('keeps the uploaded files with the message through requeues, for the one send that lands', () => {
+    const at = new Date();
+    let state = outboxReducer([], {
+      type: 'enqueue',
+      clientId: 'f',
+      conversationId,
+      content: '',
+      at,
+      attachmentIds: ['00000000-0000-4000-8000-00000000a001'],
+      attachmentNames: ['worksheet.pdf'],
+    });
+    state = outboxReducer(state, { type: 'start', clientId: 'f' });
+    state = outboxReducer(state, { type: 'requeue', clientId: 'f', error: 'offline' });
+    const next = nextToSend(state);
+    expect(next?.clientId).toBe('f');
+    expect(next?.attachmentIds).toEqual(['00000000-0000-4000-8000-00000000a001']);
+    expect(next?.attachmentNames).toEqual(['worksheet.pdf']);
+    // Survives the localStorage round trip as plain JSON.
+    expect(JSON.parse(JSON.stringify(state))[0].attachmentIds).toHaveLength(1);
+  });
+
+  it('adds no attachment fields to a text-only message', () => {
+    const [entry] = enqueue([], 'plain');
+    expect(entry && 'attachmentIds' in entry).toBe(false);
+  });
+});
