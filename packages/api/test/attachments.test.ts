@@ -3,9 +3,9 @@ import { schema } from '@estuary/db';
 import { eq } from 'drizzle-orm';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Attachment } from '../src';
+import type { Attachment, MessageEvent } from '../src';
 import { localStore, s3Store } from './attachment-stores';
-import { bookedPair, codeOf, type Stack, startStack } from './harness';
+import { bookedPair, codeOf, collector, type Stack, startStack } from './harness';
 
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n');
 const HTML = Buffer.from('<!doctype html><html><body><script>alert(1)</script></body></html>');
@@ -128,6 +128,29 @@ describe.each(stores)('attachments on $name', ({ make }) => {
     );
     const summaries = await client.client.conversation.list.query({});
     expect(summaries.items[0]?.lastMessage?.attachments[0]?.id).toBe(attachment.id);
+  });
+
+  it('carries attachments on the live stream and on replay', async () => {
+    const { practitioner, client, conversation } = await bookedPair(stack);
+    type Tracked = { id: string; data: MessageEvent };
+    const live = collector<Tracked>();
+    const sub = client.client.message.onEvent.subscribe({ conversationId: conversation.id }, live);
+    await stack.listening(`c:${conversation.id}:m`);
+    const { attachment } = await upload(practitioner, conversation.id, PDF, 'application/pdf');
+    await send(practitioner, conversation.id, [attachment.id]);
+    await live.until((items) => items.length === 1);
+    expect(live.items[0]?.data.message.attachments.map((a) => a.id)).toEqual([attachment.id]);
+    sub.unsubscribe();
+    const replay = collector<Tracked>();
+    const again = client.client.message.onEvent.subscribe(
+      { conversationId: conversation.id, lastEventId: '0' },
+      replay,
+    );
+    await replay.until((items) => items.length === 1);
+    const replayed = replay.items[0]?.data.message.attachments[0];
+    expect(replayed?.id).toBe(attachment.id);
+    expect((await fetch(at(replayed?.url ?? ''))).status).toBe(200);
+    again.unsubscribe();
   });
 
   it('serves other files as downloads, with nosniff', async () => {
