@@ -105,17 +105,10 @@ export function createChatServices(options: ChatServicesOptions): ChatServices {
     ? new PresenceTracker(deps, nodeId, options.presenceGraceMs)
     : null;
   const feeds = new MessageFeeds(deps, options.feedAuditMs);
-  const signer = new UrlSigner(
-    options.authSecret,
-    (options.attachments ?? attachmentConfigFromEnv()).publicUrl,
-    options.clock,
-  );
+  const attachmentConfig = options.attachments ?? attachmentConfigFromEnv();
+  const signer = new UrlSigner(options.authSecret, attachmentConfig.publicUrl, options.clock);
   useAttachmentSigner(signer);
-  deps.attachments = new AttachmentService(
-    deps,
-    options.attachments ?? attachmentConfigFromEnv(),
-    signer,
-  );
+  deps.attachments = new AttachmentService(deps, attachmentConfig, signer);
   let sweeper: ReturnType<typeof setInterval> | undefined;
 
   return {
