@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { expect, it } from 'vitest';
 import { SCREENSHOTS, screenshot } from '../harness/browser';
-import { composer, row } from '../harness/chat-page';
+import { composer, inView, row } from '../harness/chat-page';
 import type { World } from './world';
 
 const docsShot = resolve(dirname(fileURLToPath(import.meta.url)), '../../docs/attachments.png');
@@ -61,6 +61,8 @@ export function attachments(world: World) {
       .toBeGreaterThan(0);
     const card = message.locator('[data-attachment-card]');
     await card.getByText('worksheet.pdf').waitFor();
+    // The thumbnail's box is reserved from its width and height: the log stays at the bottom.
+    await expect.poll(() => inView(chloe, card)).toBe(true);
     await screenshot(chloe, 'attachments');
     if (process.env.UPDATE_SCREENSHOT === '1') {
       await mkdir(dirname(docsShot), { recursive: true });

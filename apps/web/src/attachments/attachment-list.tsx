@@ -43,7 +43,8 @@ function AttachmentView({ attachment }: { attachment: Attachment }) {
         <img
           src={current.thumbnailUrl ?? current.url}
           alt={name}
-          width={current.width ? Math.min(240, current.width) : undefined}
+          // The space is kept before it loads, so the log does not jump (or miss its bottom).
+          {...displaySize(current)}
           onError={refresh}
         />
       </a>
@@ -83,3 +84,10 @@ const describeType = (type: string) =>
     : type.startsWith('text/')
       ? 'Text'
       : (type.split('/')[1] ?? type).slice(0, 24);
+
+/** The thumbnail's box: at most 240 px wide and 240 px high, in the image's proportions. */
+function displaySize({ width, height }: Attachment) {
+  if (!width || !height) return {};
+  const scale = Math.min(1, 240 / width, 240 / height);
+  return { width: Math.round(width * scale), height: Math.round(height * scale) };
+}
