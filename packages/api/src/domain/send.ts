@@ -153,10 +153,9 @@ export async function sendMessage(deps: Deps, sender: User, input: SendInput): P
  */
 async function sendWithAttachments(deps: Deps, sender: User, input: SendInput): Promise<Message> {
   const sql = deps.db.$client;
-  const [existing] = await sql<Message[]>`
-    select ${columns(sql)} from messages m join users u on u.id = m.sender_id
-    where m.sender_id = ${sender.id} and m.client_id = ${input.clientId}`;
-  if (existing) return existingSend(sql, sender, input, new Error('unreachable'));
+  const [sent] = await sql`
+    select 1 from messages where sender_id = ${sender.id} and client_id = ${input.clientId}`;
+  if (sent) return existingSend(sql, sender, input, new Error('the sent message vanished'));
   if (!deps.attachments) throw badRequest('Attachments are not available on this server');
   await requireParticipant(deps.db, input.conversationId, sender.id);
   const attachments = await deps.attachments.checkForSend(
