@@ -56,13 +56,17 @@ export function attachments(world: World) {
     const message = row(chloe, text);
     const thumbnail = message.getByRole('img', { name: 'room.jpg' });
     await thumbnail.waitFor({ timeout: 60_000 });
+    // The first request compiles the download route in next dev: allow it time.
     await expect
-      .poll(() => thumbnail.evaluate((img: HTMLImageElement) => img.naturalWidth))
+      .poll(() => thumbnail.evaluate((img: HTMLImageElement) => img.naturalWidth), {
+        timeout: 60_000,
+        interval: 250,
+      })
       .toBeGreaterThan(0);
     const card = message.locator('[data-attachment-card]');
     await card.getByText('worksheet.pdf').waitFor();
     // The thumbnail's box is reserved from its width and height: the log stays at the bottom.
-    await expect.poll(() => inView(chloe, card)).toBe(true);
+    await expect.poll(() => inView(chloe, card), { timeout: 10_000 }).toBe(true);
     await screenshot(chloe, 'attachments');
     if (process.env.UPDATE_SCREENSHOT === '1') {
       await mkdir(dirname(docsShot), { recursive: true });
@@ -107,7 +111,7 @@ export function attachments(world: World) {
     await ada.unroute(upload);
     await failed.getByRole('button', { name: 'Retry' }).click();
     await row(chloe, text).locator('[data-attachment-card]').getByText('notes.txt').waitFor();
-    await expect.poll(() => composer(ada).inputValue()).toBe('');
+    await expect.poll(() => composer(ada).inputValue(), { timeout: 10_000 }).toBe('');
     const stored = await stack.db.$client<{ n: number }[]>`
       select count(*)::int as n from messages where content = ${text}`;
     expect(stored[0]?.n).toBe(1);
