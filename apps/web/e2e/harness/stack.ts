@@ -12,11 +12,20 @@ import { warmUp } from './warm-up';
 const webDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const wsDir = resolve(webDir, '../ws');
 
+export interface StackOptions {
+  /**
+   * Where `next dev` listens: 127.0.0.1 by default; null for what `pnpm dev` does (no
+   * --hostname: every interface, and Next then trusts only `localhost` unless told more).
+   */
+  hostname?: string | null;
+}
+
 /**
  * The app as `pnpm dev` runs it, on free ports: embedded Postgres (migrated and seeded),
  * apps/ws, and `next dev` for apps/web, sharing one AUTH_SECRET.
  */
-export async function startStack() {
+export async function startStack(options: StackOptions = {}) {
+  const hostname = options.hostname === undefined ? '127.0.0.1' : options.hostname;
   const started: Array<{ stop(): Promise<void> }> = [];
   const stopAll = async () => {
     for (const s of started.reverse()) await s.stop().catch(() => {});
@@ -63,7 +72,7 @@ export async function startStack() {
     const web = startService(
       'web',
       process.execPath,
-      [nextBin, 'dev', '--port', String(webPort), '--hostname', '127.0.0.1'],
+      [nextBin, 'dev', '--port', String(webPort), ...(hostname ? ['--hostname', hostname] : [])],
       {
         cwd: webDir,
         env: {
