@@ -56,7 +56,9 @@ async function fillAndSubmit(page: Page, email: string, password: string) {
 describe.runIf(browserAvailable()).sequential('a new user’s first run', () => {
   beforeAll(async () => {
     browser = await launchBrowser();
-    stack = await startStack({ hostname: null });
+    // Both as `pnpm dev` has them: next dev on every interface, ws too. (A page at the LAN
+    // address may not open a socket to 127.0.0.1: Chromium keeps public pages off loopback.)
+    stack = await startStack({ hostname: null, wsPublicHost: lanAddress });
   });
 
   afterAll(async () => {

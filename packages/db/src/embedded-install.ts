@@ -151,15 +151,16 @@ export async function installFor(source = packagedInstall()): Promise<Install> {
 }
 
 /**
- * A copy of `source` under the shared base, named by its content's version so it is made
- * once. Files are hard links when the file system allows (no extra disk), else copies; the
- * copy is built aside and renamed into place, so concurrent starts never see half of one.
+ * A copy of `source` under the shared base, made once per build of Postgres. Files are hard
+ * links when the file system allows (no extra disk), else copies; the copy is built aside
+ * and renamed into place, so concurrent starts never see half of one.
  */
 function reachableCopy(source: string): string {
   const base = sharedBase();
+  // Named by content, not path: every checkout with the same build shares one copy.
   const version = createHash('sha256')
-    .update(realpathSync(source))
-    .update(readFileSync(join(source, 'bin', 'postgres')).subarray(0, 1 << 20))
+    .update(readFileSync(join(source, 'bin', 'postgres')))
+    .update(readFileSync(join(source, 'bin', 'initdb')))
     .digest('hex')
     .slice(0, 12);
   const target = join(base, `postgres-${platform()}-${arch()}-${version}`);

@@ -18,6 +18,11 @@ export interface StackOptions {
    * --hostname: every interface, and Next then trusts only `localhost` unless told more).
    */
   hostname?: string | null;
+  /**
+   * The host browsers reach apps/ws at. Set, ws listens on every interface (as under
+   * `pnpm dev`), so a page opened at a LAN address gets its socket there too.
+   */
+  wsPublicHost?: string;
 }
 
 /**
@@ -26,6 +31,8 @@ export interface StackOptions {
  */
 export async function startStack(options: StackOptions = {}) {
   const hostname = options.hostname === undefined ? '127.0.0.1' : options.hostname;
+  const wsHost = options.wsPublicHost ? '0.0.0.0' : '127.0.0.1';
+  const wsPublicHost = options.wsPublicHost ?? '127.0.0.1';
   const started: Array<{ stop(): Promise<void> }> = [];
   const stopAll = async () => {
     for (const s of started.reverse()) await s.stop().catch(() => {});
@@ -47,7 +54,7 @@ export async function startStack(options: StackOptions = {}) {
     const startWs = async () => {
       const ws = startService('ws', process.execPath, ['--import', 'tsx', 'src/main.ts'], {
         cwd: wsDir,
-        env: { ...baseEnv, PORT: String(wsPort), HOST: '127.0.0.1', NODE_ENV: 'development' },
+        env: { ...baseEnv, PORT: String(wsPort), HOST: wsHost, NODE_ENV: 'development' },
       });
       await waitForHttp(`http://127.0.0.1:${wsPort}/healthz`, { timeoutMs: 120_000, service: ws });
       return ws;
@@ -77,7 +84,7 @@ export async function startStack(options: StackOptions = {}) {
         cwd: webDir,
         env: {
           ...baseEnv,
-          WS_PUBLIC_URL: `ws://127.0.0.1:${wsPort}`,
+          WS_PUBLIC_URL: `ws://${wsPublicHost}:${wsPort}`,
           NEXT_TELEMETRY_DISABLED: '1',
           ESTUARY_NEXT_DIST_DIR: distDir,
         },
