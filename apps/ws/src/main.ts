@@ -41,7 +41,13 @@ async function devDatabaseFor(mode: 'wait' | 'start') {
   const { seedIfEmpty } = await import('@estuary/db/seed');
   return startDevDatabase({ seedIfEmpty, log: devLog });
 }
-const devDatabase = env.DATABASE_URL ? null : await devDatabaseFor(env.ESTUARY_DEV_DB);
+const devDatabase = env.DATABASE_URL
+  ? null
+  : await devDatabaseFor(env.ESTUARY_DEV_DB).catch((error: unknown) => {
+      // The database's errors say what to do in one line; a stack trace would bury it.
+      log.fatal(`no dev database: ${(error as Error).message}`);
+      process.exit(1);
+    });
 const databaseUrl = env.DATABASE_URL ?? devDatabase?.url ?? '';
 await migrate(databaseUrl);
 

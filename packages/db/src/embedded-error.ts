@@ -4,11 +4,11 @@
  */
 export class EmbeddedPostgresError extends Error {
   override name = 'EmbeddedPostgresError';
-  constructor(
-    message: string,
-    readonly details = '',
-  ) {
+  /** The server's own output, when there is one. Not enumerable: printing the error shows one line. */
+  declare readonly details: string;
+  constructor(message: string, details = '') {
     super(message);
+    Object.defineProperty(this, 'details', { value: details, enumerable: false });
     // A message for a person at a terminal: a stack trace would only bury it.
     this.stack = `${this.name}: ${message}`;
   }
