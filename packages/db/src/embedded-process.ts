@@ -25,7 +25,7 @@ function spawnFailure(binary: string, error: NodeJS.ErrnoException) {
 export async function initdb(install: Install, dataDir: string, password: string, log: Log) {
   // The password goes in a file only the server's user can read, removed right after.
   const pwfile = join(dirname(dataDir), `.estuary-pw-${randomBytes(6).toString('hex')}`);
-  writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
+  writeFileSync(pwfile, `${password}\n`, { mode: 0o600, flag: 'wx' });
   if (install.runAs) chownSync(pwfile, install.runAs.uid, install.runAs.gid);
   try {
     const args = [
@@ -111,8 +111,9 @@ export function startPostmaster(
       clearTimeout(timer);
       reject(spawnFailure(install.postgres, error));
     });
-    child.on('exit', () => {
-      running.delete(child);
+    child.on('exit', () => running.delete(child));
+    // 'close', not 'exit': by then all of its output has been read, to explain the failure.
+    child.on('close', () => {
       if (ready) return;
       clearTimeout(timer);
       reject(explainServerFailure('postgres', output, dataDir));
