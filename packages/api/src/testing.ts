@@ -11,6 +11,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { type Context, createHttpContext, createSocketContext } from './context';
 import type { Limits } from './domain/types';
 import { wsEncoder } from './live/wire';
+import type { PlatformAuthOptions } from './platform-tokens';
 import { createAppRouter } from './root';
 import { type ChatServices, createChatServices } from './services';
 
@@ -19,6 +20,7 @@ export const TEST_SECRET = 'test-secret-test-secret-test-secret-test-secret';
 export interface TestServerOptions {
   bus?: 'memory' | 'postgres' | ((bus: Bus) => Bus);
   limits?: Partial<Limits>;
+  platformAuth?: PlatformAuthOptions;
 }
 
 /** HTTP at `httpUrl` (as apps/web's /api/trpc) and WebSocket at `wsUrl` (as apps/ws). */
@@ -36,6 +38,7 @@ export async function startTestServer(options: TestServerOptions = {}) {
     bus,
     authSecret: TEST_SECRET,
     limits: options.limits,
+    platformAuth: options.platformAuth ?? null,
     trackPresence: true,
     // Short, so tests see audits and presence changes without long waits.
     feedAuditMs: 500,
@@ -68,8 +71,11 @@ export async function startTestServer(options: TestServerOptions = {}) {
     experimental_encoder: wsEncoder,
     createContext: async ({ info, res: ws }): Promise<Context> => {
       const ctx = await createSocketContext(services, info.connectionParams);
-      services.presence?.connected(ctx.auth.user.id);
-      ws.once('close', () => services.presence?.disconnected(ctx.auth.user.id));
+      const { auth } = ctx;
+      if (auth.ok) {
+        services.presence?.connected(auth.user.id);
+        ws.once('close', () => services.presence?.disconnected(auth.user.id));
+      }
       return ctx;
     },
   });
