@@ -1,5 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { conversations, conversationsHelp } from './commands/conversations';
+import { exampleService, exampleServiceHelp } from './commands/example-service';
 import { login, loginHelp, logout, logoutHelp } from './commands/login';
 import { send, sendHelp } from './commands/send';
 import { serviceToken, serviceTokenHelp } from './commands/service-token';
@@ -19,6 +20,7 @@ Commands:
   send <conversationId> <text>   send a message
   tail <conversationId>          follow a conversation live (Ctrl-C to stop)
   service-token                  mint, list or revoke service tokens (for internal services)
+  example-service                the platform's flow through @estuary/client with a service token
 
 Run \`estuary <command> --help\` for a command's options.
 
@@ -39,6 +41,7 @@ const commands: Record<string, { run: Command; help: string }> = {
   send: { run: send, help: sendHelp },
   tail: { run: tail, help: tailHelp },
   'service-token': { run: serviceToken, help: serviceTokenHelp },
+  'example-service': { run: exampleService, help: exampleServiceHelp },
 };
 
 /** Runs one command line; returns the exit code. Exported for tests. */

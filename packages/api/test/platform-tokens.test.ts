@@ -50,7 +50,12 @@ describe('platform tokens (AUTH_JWKS_URL)', () => {
   it('create the user of an unknown sub, sign in over HTTP and on a socket, and update on a later token', async () => {
     const sub = `platform-${randomUUID()}`;
     const email = `${sub}@platform.example`;
-    const first = await platformToken(key, { sub, email, name: 'Maya First', role: 'practitioner' });
+    const first = await platformToken(key, {
+      sub,
+      email,
+      name: 'Maya First',
+      role: 'practitioner',
+    });
     const me = await stack.client(first).auth.me.query();
     expect(me).toMatchObject({ externalId: sub, email, name: 'Maya First', role: 'practitioner' });
 
@@ -61,7 +66,12 @@ describe('platform tokens (AUTH_JWKS_URL)', () => {
       await socket.close();
     }
 
-    const renamed = await platformToken(key, { sub, email, name: 'Maya Renamed', role: 'practitioner' });
+    const renamed = await platformToken(key, {
+      sub,
+      email,
+      name: 'Maya Renamed',
+      role: 'practitioner',
+    });
     const again = await stack.client(renamed).auth.me.query();
     expect(again).toMatchObject({ id: me.id, name: 'Maya Renamed' });
   });

@@ -201,7 +201,9 @@ describe('service tokens', () => {
     // An email held by another account is a clear CONFLICT, and changes nothing.
     const other = await stack.signUp('client');
     expect(
-      await codeOf(service.client.user.upsert.mutate({ ...upsertInput(), email: other.user.email })),
+      await codeOf(
+        service.client.user.upsert.mutate({ ...upsertInput(), email: other.user.email }),
+      ),
     ).toBe('CONFLICT');
     expect(await codeOf(service.client.user.upsert.mutate({ ...input, email: 'nope' }))).toBe(
       'BAD_REQUEST',
@@ -259,7 +261,10 @@ describe('system messages', () => {
     const other = await bookedPair(stack);
     expect(
       await codeOf(
-        service.client.message.sendSystem.mutate({ ...input, conversationId: other.conversation.id }),
+        service.client.message.sendSystem.mutate({
+          ...input,
+          conversationId: other.conversation.id,
+        }),
       ),
     ).toBe('CONFLICT');
     expect(
@@ -288,7 +293,9 @@ describe('system messages', () => {
     });
     expect(moved).toMatchObject({ startsAt, endsAt, status: 'confirmed' });
     await updates.until((items) =>
-      items.some((u) => u.id === conversation.id && u.booking?.startsAt.getTime() === startsAt.getTime()),
+      items.some(
+        (u) => u.id === conversation.id && u.booking?.startsAt.getTime() === startsAt.getTime(),
+      ),
     );
     const header = await practitioner.client.conversation.get.query({
       conversationId: conversation.id,

@@ -85,7 +85,7 @@ export async function serviceToken(argv: string[], env: CliEnv, out: (line: stri
   });
 }
 
-async function withTokens(env: CliEnv, work: (tokens: ServiceTokens) => Promise<void>) {
+export async function withTokens(env: CliEnv, work: (tokens: ServiceTokens) => Promise<void>) {
   if (env.production && (!env.databaseUrl || !env.authSecret)) {
     throw new CliError(
       'With NODE_ENV=production, set DATABASE_URL and AUTH_SECRET as the servers do.',
