@@ -1,4 +1,5 @@
 import {
+  type CryptoKey,
   createRemoteJWKSet,
   decodeProtectedHeader,
   errors,
@@ -73,12 +74,7 @@ export class PlatformTokens {
   async verify(token: string): Promise<PlatformVerdict> {
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, this.keys, {
-        algorithms: PLATFORM_ALGORITHMS,
-        issuer: this.options.issuer || undefined,
-        audience: this.options.audience || undefined,
-        requiredClaims: ['sub', 'exp'],
-      }));
+      payload = await this.verifyWithAnyKey(token);
     } catch (error) {
       if (error instanceof errors.JWTExpired) return refuse('expired', 'token expired');
       if (keyServerFailed(error)) {
@@ -88,6 +84,33 @@ export class PlatformTokens {
       return refuse('invalid', (error as Error).message);
     }
     return this.identity(payload);
+  }
+
+  /**
+   * A token without a `kid` (Django SimpleJWT issues those) matches every key of its
+   * algorithm; jose then hands over the candidates, and the one that verifies wins.
+   */
+  private async verifyWithAnyKey(token: string): Promise<JWTPayload> {
+    const checks = {
+      algorithms: PLATFORM_ALGORITHMS,
+      issuer: this.options.issuer || undefined,
+      audience: this.options.audience || undefined,
+      requiredClaims: ['sub', 'exp'],
+    };
+    try {
+      return (await jwtVerify(token, this.keys, checks)).payload;
+    } catch (error) {
+      if (!(error instanceof errors.JWKSMultipleMatchingKeys)) throw error;
+      const candidates = error as unknown as AsyncIterable<CryptoKey>;
+      for await (const key of candidates) {
+        try {
+          return (await jwtVerify(token, key, checks)).payload;
+        } catch (inner) {
+          if (!(inner instanceof errors.JWSSignatureVerificationFailed)) throw inner;
+        }
+      }
+      throw new errors.JWSSignatureVerificationFailed();
+    }
   }
 
   private identity(payload: JWTPayload): PlatformVerdict {

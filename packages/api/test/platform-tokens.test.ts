@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { TRPCClientError } from '@trpc/client';
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PlatformTokens } from '../src/platform-tokens';
 import { codeOf, type Stack, startStack } from './harness';
 import {
   AUDIENCE,
@@ -106,6 +108,35 @@ describe('platform tokens (AUTH_JWKS_URL)', () => {
     const me = await stack.client(token).auth.me.query();
     expect(me).toMatchObject({ externalId: sub, role: 'client', name: sub });
     key = rotated;
+  });
+
+  it('take a token without a kid (as Django SimpleJWT signs them), even with several candidate keys', async () => {
+    const [a, b] = [await newKey('RS256'), await newKey('RS256')];
+    const bare = (k: SigningKey) => ({ ...k, jwk: { ...k.jwk, kid: undefined } });
+    jwks.state.keys = [key, bare(a), bare(b)];
+    const sub = `django-${randomUUID()}`;
+    const token = await new SignJWT({ email: `${sub}@platform.example`, role: 'practitioner' })
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
+      .setSubject(sub)
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setExpirationTime('5m')
+      .sign(b.privateKey);
+    // The set changed but no unknown kid was named: start from a fresh verifier, as after a deploy.
+    const fresh = new PlatformTokens({ jwksUrl: jwks.url, issuer: ISSUER, audience: AUDIENCE });
+    const verdict = await fresh.verify(token);
+    expect(verdict).toMatchObject({
+      ok: true,
+      identity: { externalId: sub, role: 'practitioner' },
+    });
+    const forged = await new SignJWT({ email: 'x@platform.example' })
+      .setProtectedHeader({ alg: 'RS256' })
+      .setSubject('x')
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setExpirationTime('5m')
+      .sign((await newKey('RS256')).privateKey);
+    expect(await fresh.verify(forged)).toMatchObject({ ok: false, reason: 'invalid' });
   });
 
   it('with the key server down, refuse new platform keys clearly and keep our own tokens working', async () => {
