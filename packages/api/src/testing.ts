@@ -110,3 +110,5 @@ export type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 function listen(server: Server) {
   return new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
 }
+
+export * from './testing-platform';

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hashPassword } from '@estuary/auth';
 import { type DbOrTx, schema } from '@estuary/db';
 import { sql } from 'drizzle-orm';
 import { conflict } from './errors';
@@ -6,8 +8,16 @@ import { normaliseEmail } from './users';
 
 const { users } = schema;
 
-/** Not a scrypt hash, so no password ever matches: these users sign in through the platform. */
-const NO_PASSWORD = '!platform';
+/**
+ * These users sign in through the platform, never with a password. Their hash is a real
+ * scrypt hash of a random secret that is thrown away: nothing matches it, and a login try
+ * against their email takes as long as any other (no hint of which emails exist).
+ */
+let noPassword: Promise<string> | undefined;
+const unusablePasswordHash = () => {
+  noPassword ??= hashPassword(randomBytes(32).toString('base64url'));
+  return noPassword;
+};
 const UNIQUE_VIOLATION = '23505';
 
 /**
@@ -34,7 +44,7 @@ export async function upsertExternalUser(
   try {
     const [user] = await db
       .insert(users)
-      .values({ ...values, passwordHash: NO_PASSWORD })
+      .values({ ...values, passwordHash: await unusablePasswordHash() })
       .onConflictDoUpdate({
         target: users.externalId,
         set: { email: values.email, name: values.name, role: values.role },
