@@ -10,6 +10,7 @@ import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { type Context, createHttpContext, createSocketContext } from './context';
 import type { Limits } from './domain/types';
+import type { Log } from './live/topics';
 import { wsEncoder } from './live/wire';
 import type { PlatformAuthOptions } from './platform-tokens';
 import { createAppRouter } from './root';
@@ -21,6 +22,8 @@ export interface TestServerOptions {
   bus?: 'memory' | 'postgres' | ((bus: Bus) => Bus);
   limits?: Partial<Limits>;
   platformAuth?: PlatformAuthOptions;
+  /** Receives the services' log lines (default: dropped). */
+  log?: Log;
 }
 
 /** HTTP at `httpUrl` (as apps/web's /api/trpc) and WebSocket at `wsUrl` (as apps/ws). */
@@ -43,7 +46,7 @@ export async function startTestServer(options: TestServerOptions = {}) {
     // Short, so tests see audits and presence changes without long waits.
     feedAuditMs: 500,
     presenceGraceMs: 300,
-    log: () => {},
+    log: options.log ?? (() => {}),
   });
   await services.start();
   const router = createAppRouter({ ...services.limits });

@@ -5,8 +5,12 @@ import { bookedPair, codeOf, collector, type Stack, startStack } from './harness
 import { socketClient } from './platform-helpers';
 
 let stack: Stack;
+const logged: { message: string; extra?: Record<string, unknown> }[] = [];
 beforeAll(async () => {
-  stack = await startStack({ bus: 'postgres' });
+  stack = await startStack({
+    bus: 'postgres',
+    log: (_level, message, extra) => logged.push({ message, extra }),
+  });
 });
 afterAll(async () => {
   await stack?.close();
@@ -198,6 +202,18 @@ describe('service tokens', () => {
     expect(b).toEqual(a);
     const c = await service.client.user.upsert.mutate({ ...input, name: 'New Name' });
     expect(c).toMatchObject({ id: a.id, name: 'New Name', externalId: input.externalId });
+    // Each call is logged with the service's name (and never its token).
+    const calls = logged.filter(
+      (l) => l.message === 'service call' && l.extra?.service === service.name,
+    );
+    expect(calls.map((l) => l.extra?.path)).toEqual(['user.upsert', 'user.upsert', 'user.upsert']);
+    expect(JSON.stringify(logged)).not.toContain(service.token);
+    // Platform users have no password: no password signs them in.
+    for (const password of ['', 'password-123', '!platform']) {
+      expect(
+        await codeOf(stack.anonymous.auth.login.mutate({ email: input.email, password })),
+      ).not.toBe('OK');
+    }
     // An email held by another account is a clear CONFLICT, and changes nothing.
     const other = await stack.signUp('client');
     expect(
