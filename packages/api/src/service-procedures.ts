@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import type { Context } from './context';
-import { serviceTokenRefused } from './context';
+import { authErrorMessage, serviceTokenRefused } from './context';
 import type { Caller, ServiceCaller, ServiceScope } from './domain/callers';
 import { publicProcedure, signedInUser } from './trpc';
 
@@ -10,7 +10,12 @@ import { publicProcedure, signedInUser } from './trpc';
  */
 async function requireService(ctx: Context, scope: ServiceScope, path: string) {
   const token = ctx.serviceToken;
-  if (!token) throw new TRPCError({ code: 'FORBIDDEN', message: `${path} is for services only` });
+  if (!token) {
+    // As everywhere: no (or a bad) token is UNAUTHORIZED; a signed-in user is FORBIDDEN.
+    if (!ctx.auth.ok)
+      throw new TRPCError({ code: 'UNAUTHORIZED', message: authErrorMessage[ctx.auth.reason] });
+    throw new TRPCError({ code: 'FORBIDDEN', message: `${path} is for services only` });
+  }
   const service = await ctx.services.serviceTokens.verify(token);
   if (!service) throw new TRPCError({ code: 'UNAUTHORIZED', message: serviceTokenRefused });
   if (!service.scopes.includes(scope)) {
