@@ -4,6 +4,7 @@ import { startStack } from './harness/stack';
 import { conversationBasics } from './scenarios/basics';
 import { finish } from './scenarios/finish';
 import { history } from './scenarios/history';
+import { platform } from './scenarios/platform';
 import { resilience } from './scenarios/resilience';
 import type { World } from './scenarios/world';
 
@@ -30,5 +31,6 @@ describe.runIf(browserAvailable()).sequential('chat in two browsers', () => {
   conversationBasics(world);
   resilience(world);
   history(world);
+  platform(world);
   finish(world);
 });

@@ -1,5 +1,10 @@
 import { hostname } from 'node:os';
-import { createAppRouter, createChatServices, pruneEvents } from '@estuary/api';
+import {
+  createAppRouter,
+  createChatServices,
+  platformAuthFromEnv,
+  pruneEvents,
+} from '@estuary/api';
 import { closeDb, createDb, migrate } from '@estuary/db';
 import { createBus } from '@estuary/realtime';
 import pino from 'pino';
@@ -91,7 +96,9 @@ const services = createChatServices({
   trackPresence: true,
   nodeId,
   log: (level, message, extra) => log[level](extra ?? {}, message),
+  platformAuth: platformAuthFromEnv(env),
 });
+metrics.platformKeyFailures(() => services.platform?.keyFetchFailures ?? 0);
 await services.start();
 
 server = createWsServer({

@@ -44,4 +44,21 @@ export const migrations: MigrationMeta[] = [
     folderMillis: 1795650429996,
     hash: 'bcbb9d409b78482b61935a048f4298f18e8119aafd374393401880d93887705e',
   },
+  {
+    sql: [
+      'CREATE TYPE "public"."message_kind" AS ENUM(\'user\', \'system\');',
+      '\nCREATE TABLE "service_accounts" (\n\t"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,\n\t"name" text NOT NULL,\n\t"token_hash" text NOT NULL,\n\t"scopes" text[] NOT NULL,\n\t"created_at" timestamp with time zone DEFAULT now() NOT NULL,\n\t"revoked_at" timestamp with time zone\n);\n',
+      '\nALTER TABLE "messages" ALTER COLUMN "sender_id" DROP NOT NULL;',
+      '\nALTER TABLE "messages" ADD COLUMN "kind" "message_kind" DEFAULT \'user\' NOT NULL;',
+      '\nALTER TABLE "users" ADD COLUMN "external_id" text;',
+      '\nCREATE UNIQUE INDEX "service_accounts_token_hash_key" ON "service_accounts" USING btree ("token_hash");',
+      '\nCREATE UNIQUE INDEX "service_accounts_live_name_key" ON "service_accounts" USING btree ("name") WHERE "service_accounts"."revoked_at" is null;',
+      '\nCREATE UNIQUE INDEX "messages_system_client_key" ON "messages" USING btree ("client_id") WHERE "messages"."kind" = \'system\';',
+      '\nCREATE UNIQUE INDEX "users_external_id_key" ON "users" USING btree ("external_id");',
+      '\nALTER TABLE "messages" ADD CONSTRAINT "messages_sender_by_kind" CHECK (("messages"."kind" = \'system\') = ("messages"."sender_id" is null));',
+    ],
+    bps: true,
+    folderMillis: 1796177708416,
+    hash: '52e49b747c4245349336607863dc0818b88be30b548e3f9d98c0806ddeeafee0',
+  },
 ];

@@ -3,6 +3,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type ServiceScope, ServiceTokens } from '@estuary/api';
 import { closeDb, createDb, type Db } from '@estuary/db';
 import { freePort } from '@estuary/db/embedded';
 import { startDatabase } from './database';
@@ -115,6 +116,10 @@ export async function startStack(options: StackOptions = {}) {
       },
       async restartWs() {
         ws = await startWs();
+      },
+      /** A service token, minted as `pnpm estuary service-token` would (same secret and database). */
+      async serviceToken(name: string, scopes: ServiceScope[]) {
+        return (await new ServiceTokens(db, secret).mint(name, scopes)).token;
       },
       wsOutput: () => ws.output(),
       webOutput: () => web.output(),

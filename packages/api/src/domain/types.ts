@@ -5,6 +5,8 @@ export type User = {
   email: string;
   name: string;
   role: Role;
+  /** The booking platform's id for this user, or null for users Estuary created itself. */
+  externalId: string | null;
 };
 
 export type Booking = {
@@ -45,15 +47,20 @@ export type Message = {
   id: string;
   conversationId: string;
   seq: number;
-  senderId: string;
-  senderName: string;
+  /** Null for system messages. */
+  senderId: string | null;
+  senderName: string | null;
   clientId: string;
   content: string;
   replyToId: string | null;
   createdAt: Date;
   editedAt: Date | null;
   deletedAt: Date | null;
+  /** 'system' for notices from the platform (booking changes…): no sender, no edits. */
+  kind: MessageKind;
 };
+
+export type MessageKind = 'user' | 'system';
 
 export type MessageEventType = 'message.created' | 'message.edited' | 'message.deleted';
 
