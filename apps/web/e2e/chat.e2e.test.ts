@@ -5,6 +5,7 @@ import { attachments } from './scenarios/attachments';
 import { conversationBasics } from './scenarios/basics';
 import { finish } from './scenarios/finish';
 import { history } from './scenarios/history';
+import { platform } from './scenarios/platform';
 import { resilience } from './scenarios/resilience';
 import type { World } from './scenarios/world';
 
@@ -33,5 +34,6 @@ describe.runIf(browserAvailable()).sequential('chat in two browsers', () => {
   attachments(world);
   resilience(world);
   history(world);
+  platform(world);
   finish(world);
 });

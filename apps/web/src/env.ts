@@ -17,7 +17,17 @@ const schema = z.object({
   MESSAGE_MAX_LENGTH: number(4_000),
   PAGE_MAX: number(100),
   SEND_RATE_PER_SECOND: number(5),
-  SEND_BURST: number(20),
+  SEND_BURST:
+    number(
+      20,
+    ) /** The booking platform's tokens: its JWKS, and the issuer and audience to check. */,
+  AUTH_JWKS_URL: z.url().optional(),
+  AUTH_ISSUER: z.string().optional(),
+  AUTH_AUDIENCE: z.string().optional(),
+  /** Which claims of a platform token hold the user's email, name and role. */
+  AUTH_CLAIM_EMAIL: z.string().default('email'),
+  AUTH_CLAIM_NAME: z.string().default('name'),
+  AUTH_CLAIM_ROLE: z.string().default('role'),
 });
 
 export type WebEnv = z.infer<typeof schema> & { AUTH_SECRET: string; production: boolean };

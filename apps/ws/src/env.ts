@@ -35,7 +35,18 @@ const schema = z.object({
   SEND_BURST: number(20),
   EVENT_RETENTION_DAYS: number(30),
   /** Without DATABASE_URL: `wait` for `pnpm dev`'s database task, or `start` an embedded one. */
-  ESTUARY_DEV_DB: z.enum(['wait', 'start']).default('start'),
+  ESTUARY_DEV_DB: z
+    .enum(['wait', 'start'])
+    .default(
+      'start',
+    ) /** The booking platform's tokens: its JWKS, and the issuer and audience to check. */,
+  AUTH_JWKS_URL: z.url().optional(),
+  AUTH_ISSUER: z.string().optional(),
+  AUTH_AUDIENCE: z.string().optional(),
+  /** Which claims of a platform token hold the user's email, name and role. */
+  AUTH_CLAIM_EMAIL: z.string().default('email'),
+  AUTH_CLAIM_NAME: z.string().default('name'),
+  AUTH_CLAIM_ROLE: z.string().default('role'),
 });
 
 export type WsEnv = z.infer<typeof schema> & {

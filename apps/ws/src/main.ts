@@ -1,5 +1,10 @@
 import { hostname } from 'node:os';
-import { createAppRouter, createChatServices, pruneEvents } from '@estuary/api';
+import {
+  createAppRouter,
+  createChatServices,
+  platformAuthFromEnv,
+  pruneEvents,
+} from '@estuary/api';
 import { closeDb, createDb, migrate } from '@estuary/db';
 import { createBus } from '@estuary/realtime';
 import pino from 'pino';
@@ -41,7 +46,13 @@ async function devDatabaseFor(mode: 'wait' | 'start') {
   const { seedIfEmpty } = await import('@estuary/db/seed');
   return startDevDatabase({ seedIfEmpty, log: devLog });
 }
-const devDatabase = env.DATABASE_URL ? null : await devDatabaseFor(env.ESTUARY_DEV_DB);
+const devDatabase = env.DATABASE_URL
+  ? null
+  : await devDatabaseFor(env.ESTUARY_DEV_DB).catch((error: unknown) => {
+      // The database's errors say what to do in one line; a stack trace would bury it.
+      log.fatal(`no dev database: ${(error as Error).message}`);
+      process.exit(1);
+    });
 const databaseUrl = env.DATABASE_URL ?? devDatabase?.url ?? '';
 await migrate(databaseUrl);
 
@@ -85,7 +96,9 @@ const services = createChatServices({
   trackPresence: true,
   nodeId,
   log: (level, message, extra) => log[level](extra ?? {}, message),
+  platformAuth: platformAuthFromEnv(env),
 });
+metrics.platformKeyFailures(() => services.platform?.keyFetchFailures ?? 0);
 await services.start();
 
 server = createWsServer({

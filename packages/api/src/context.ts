@@ -1,11 +1,14 @@
 import { TokenError } from '@estuary/auth';
 import { TRPCError } from '@trpc/server';
 import type { User } from './domain/types';
+import { authenticatePlatform } from './platform-auth';
+import { isPlatformToken } from './platform-tokens';
+import { isServiceToken } from './service-tokens';
 import type { ChatServices } from './services';
 
 export type AuthState =
   | { ok: true; user: User; expiresAt: Date }
-  | { ok: false; reason: 'missing' | 'expired' | 'invalid' };
+  | { ok: false; reason: 'missing' | 'expired' | 'invalid' | 'unavailable' | 'service' };
 
 /** Per-socket state; null for HTTP requests. */
 export interface ConnectionState {
@@ -21,17 +24,24 @@ export interface Context {
   services: ChatServices;
   auth: AuthState;
   connection: ConnectionState | null;
+  /** A service token (see ./service-procedures): checked, with its scopes, on every call. */
+  serviceToken?: string | null;
 }
 
 export const authErrorMessage = {
   missing: 'Sign in first: no token was sent',
   expired: 'Token expired',
   invalid: 'Invalid token',
+  unavailable: 'The platform’s signing keys cannot be fetched right now; retry shortly',
+  service: 'A service token may call only the service procedures',
 } as const;
 
 /** Verifies an access token and loads its user. Never throws for a bad token: it says why. */
 export async function authenticate(services: ChatServices, token: unknown): Promise<AuthState> {
   if (typeof token !== 'string' || token === '') return { ok: false, reason: 'missing' };
+  // Not a user: the service procedures check the token (and its scopes) on every call.
+  if (isServiceToken(token)) return { ok: false, reason: 'service' };
+  if (isPlatformToken(token)) return authenticatePlatform(services, token);
   try {
     const verified = await services.tokens.verify(token, 'access');
     const user = await services.getUser(verified.userId);
@@ -43,6 +53,8 @@ export async function authenticate(services: ChatServices, token: unknown): Prom
   }
 }
 
+export const serviceTokenRefused = 'Unknown or revoked service token';
+
 export function bearerToken(authorization: string | null | undefined): string | null {
   const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
   return match?.[1] ?? null;
@@ -53,22 +65,36 @@ export async function createHttpContext(
   services: ChatServices,
   headers: Headers,
 ): Promise<Context> {
+  const token = bearerToken(headers.get('authorization'));
   return {
     services,
-    auth: await authenticate(services, bearerToken(headers.get('authorization'))),
+    auth: await authenticate(services, token),
     connection: null,
+    serviceToken: isServiceToken(token) ? token : null,
   };
 }
 
 /**
  * WebSocket: the token comes in `connectionParams` and is checked once, at connect. A socket
- * without a valid token is refused outright (the adapter sends the error and closes).
+ * without a valid token is refused outright (the adapter sends the error and closes). A
+ * service's socket is checked at connect and again on every call.
  */
 export async function createSocketContext(
   services: ChatServices,
   connectionParams: Record<string, string | undefined> | null,
-): Promise<Context & { auth: { ok: true } }> {
-  const auth = await authenticate(services, connectionParams?.token);
+): Promise<Context> {
+  const token = connectionParams?.token;
+  if (isServiceToken(token)) {
+    if (!(await services.serviceTokens.verify(token)))
+      throw new TRPCError({ code: 'UNAUTHORIZED', message: serviceTokenRefused });
+    return {
+      services,
+      auth: { ok: false, reason: 'service' },
+      connection: { subscriptions: 0 },
+      serviceToken: token,
+    };
+  }
+  const auth = await authenticate(services, token);
   if (!auth.ok)
     throw new TRPCError({ code: 'UNAUTHORIZED', message: authErrorMessage[auth.reason] });
   return { services, auth, connection: { subscriptions: 0 } };

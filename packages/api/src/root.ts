@@ -7,6 +7,7 @@ import { createMessageRouter } from './routers/message';
 import { presenceRouter } from './routers/presence';
 import { receiptRouter } from './routers/receipt';
 import { typingRouter } from './routers/typing';
+import { userRouter } from './routers/user';
 import { router } from './trpc';
 
 /** The router with input limits baked into its schemas; servers pass their configured limits. */
@@ -21,6 +22,7 @@ export function createAppRouter(
     typing: typingRouter,
     receipt: receiptRouter,
     presence: presenceRouter,
+    user: userRouter,
     attachment: attachmentRouter,
   });
 }

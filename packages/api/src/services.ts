@@ -13,7 +13,9 @@ import { findUser } from './domain/users';
 import { AccessWatch } from './live/access';
 import { MessageFeeds } from './live/feeds';
 import type { Deps, Log } from './live/topics';
+import { type PlatformAuthOptions, PlatformTokens } from './platform-tokens';
 import { RateLimiter } from './rate-limit';
+import { ServiceTokens } from './service-tokens';
 
 export interface ChatServicesOptions {
   db: Db;
@@ -34,6 +36,8 @@ export interface ChatServicesOptions {
   feedAuditMs?: number;
   /** How long a user stays online after their last socket closes (reconnects within it are silent). */
   presenceGraceMs?: number;
+  /** The booking platform's tokens (AUTH_JWKS_URL…); without it only our own are accepted. */
+  platformAuth?: PlatformAuthOptions | null;
   /** v2 attachments: storage and limits. Default: from the environment (local disk). */
   attachments?: AttachmentConfig;
   /** The clock attachment URLs are signed and checked against; tests move it. */
@@ -60,6 +64,10 @@ export interface ChatServices {
   getUser(id: string): Promise<User | null>;
   start(): Promise<void>;
   close(): Promise<void>;
+  /** Service tokens, checked against Postgres on every call (revocation is immediate). */
+  serviceTokens: ServiceTokens;
+  /** The platform's tokens, when AUTH_JWKS_URL is set. */
+  platform: PlatformTokens | null;
 }
 
 export class Inflight {
@@ -142,6 +150,8 @@ export function createChatServices(options: ChatServicesOptions): ChatServices {
       }, 60 * 60_000);
       sweeper.unref();
     },
+    serviceTokens: new ServiceTokens(options.db, options.authSecret),
+    platform: options.platformAuth ? new PlatformTokens(options.platformAuth) : null,
     async close() {
       feeds.close();
       if (sweeper) clearInterval(sweeper);

@@ -11,7 +11,9 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { serveAttachmentRequest } from './attachments/node-http';
 import { type Context, createHttpContext, createSocketContext } from './context';
 import type { Limits } from './domain/types';
+import type { Log } from './live/topics';
 import { wsEncoder } from './live/wire';
+import type { PlatformAuthOptions } from './platform-tokens';
 import { createAppRouter } from './root';
 import { type ChatServices, createChatServices } from './services';
 
@@ -20,6 +22,9 @@ export const TEST_SECRET = 'test-secret-test-secret-test-secret-test-secret';
 export interface TestServerOptions {
   bus?: 'memory' | 'postgres' | ((bus: Bus) => Bus);
   limits?: Partial<Limits>;
+  platformAuth?: PlatformAuthOptions;
+  /** Receives the services' log lines (default: dropped). */
+  log?: Log;
   /** v2 attachments: storage and limits (default: local disk in a temp dir), and a clock. */
   attachments?: import('./attachments/env').AttachmentConfig;
   clock?: () => number;
@@ -40,11 +45,12 @@ export async function startTestServer(options: TestServerOptions = {}) {
     bus,
     authSecret: TEST_SECRET,
     limits: options.limits,
+    platformAuth: options.platformAuth ?? null,
     trackPresence: true,
     // Short, so tests see audits and presence changes without long waits.
     feedAuditMs: 500,
     presenceGraceMs: 300,
-    log: () => {},
+    log: options.log ?? (() => {}),
     attachments: options.attachments,
     clock: options.clock,
   });
@@ -82,8 +88,11 @@ export async function startTestServer(options: TestServerOptions = {}) {
     experimental_encoder: wsEncoder,
     createContext: async ({ info, res: ws }): Promise<Context> => {
       const ctx = await createSocketContext(services, info.connectionParams);
-      services.presence?.connected(ctx.auth.user.id);
-      ws.once('close', () => services.presence?.disconnected(ctx.auth.user.id));
+      const { auth } = ctx;
+      if (auth.ok) {
+        services.presence?.connected(auth.user.id);
+        ws.once('close', () => services.presence?.disconnected(auth.user.id));
+      }
       return ctx;
     },
   });
@@ -119,3 +128,5 @@ export type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 function listen(server: Server) {
   return new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
 }
+
+export * from './testing-platform';

@@ -1,4 +1,4 @@
-import { initTRPC, TRPCError } from '@trpc/server';
+import { initTRPC, type ProcedureType, TRPCError } from '@trpc/server';
 import { ZodError, z } from 'zod';
 import { authErrorMessage, type Context } from './context';
 import { requireParticipant } from './domain/conversations';
@@ -59,7 +59,16 @@ export const protectedProcedure = publicProcedure.use(async function isSignedIn(
   type,
   next,
 }) {
+  const auth = signedInUser(ctx, type);
+  return next({ ctx: { ...ctx, auth, user: auth.user } });
+});
+
+/** The checks behind `protectedProcedure`; procedures open to services too reuse them. */
+export function signedInUser(ctx: Context, type: ProcedureType) {
   const { auth } = ctx;
+  // A service token is a valid credential, just not for this procedure.
+  if (!auth.ok && auth.reason === 'service')
+    throw new TRPCError({ code: 'FORBIDDEN', message: authErrorMessage.service });
   if (!auth.ok)
     throw new TRPCError({ code: 'UNAUTHORIZED', message: authErrorMessage[auth.reason] });
   // A socket's context outlives its token; every call re-checks the clock.
@@ -69,8 +78,8 @@ export const protectedProcedure = publicProcedure.use(async function isSignedIn(
   if (type === 'mutation' && !ctx.services.mutationLimiter.take(auth.user.id).ok) {
     throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: 'Too many requests; slow down' });
   }
-  return next({ ctx: { ...ctx, auth, user: auth.user } });
-});
+  return auth;
+}
 
 /** …and is a participant of `input.conversationId` (NOT_FOUND or FORBIDDEN otherwise). */
 export const conversationProcedure = protectedProcedure

@@ -58,6 +58,22 @@ const scoped: Record<string, Call> = {
       endsAt: new Date(Date.now() + 2e6),
     }),
   'booking.cancel': (c) => c.booking.cancel.mutate({ bookingId: victim.booking.id }),
+  'booking.reschedule': (c) =>
+    c.booking.reschedule.mutate({
+      bookingId: victim.booking.id,
+      startsAt: new Date(Date.now() + 3e6),
+      endsAt: new Date(Date.now() + 4e6),
+    }),
+  // Service procedures: no user may call them at all (service-tokens.test.ts has the scopes).
+  'user.upsert': (c) =>
+    c.user.upsert.mutate({
+      externalId: `ext-${victim.client.user.id}`,
+      email: victim.client.user.email,
+      name: 'Taken over',
+      role: 'client',
+    }),
+  'message.sendSystem': (c) =>
+    c.message.sendSystem.mutate({ ...ids(), clientId: randomUUID(), content: 'fake notice' }),
   'conversation.forBooking': (c) =>
     c.conversation.forBooking.mutate({ bookingId: victim.booking.id }),
   'conversation.addParticipant': (c) =>

@@ -46,6 +46,23 @@ export const migrations: MigrationMeta[] = [
   },
   {
     sql: [
+      'CREATE TYPE "public"."message_kind" AS ENUM(\'user\', \'system\');',
+      '\nCREATE TABLE "service_accounts" (\n\t"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,\n\t"name" text NOT NULL,\n\t"token_hash" text NOT NULL,\n\t"scopes" text[] NOT NULL,\n\t"created_at" timestamp with time zone DEFAULT now() NOT NULL,\n\t"revoked_at" timestamp with time zone\n);\n',
+      '\nALTER TABLE "messages" ALTER COLUMN "sender_id" DROP NOT NULL;',
+      '\nALTER TABLE "messages" ADD COLUMN "kind" "message_kind" DEFAULT \'user\' NOT NULL;',
+      '\nALTER TABLE "users" ADD COLUMN "external_id" text;',
+      '\nCREATE UNIQUE INDEX "service_accounts_token_hash_key" ON "service_accounts" USING btree ("token_hash");',
+      '\nCREATE UNIQUE INDEX "service_accounts_live_name_key" ON "service_accounts" USING btree ("name") WHERE "service_accounts"."revoked_at" is null;',
+      '\nCREATE UNIQUE INDEX "messages_system_client_key" ON "messages" USING btree ("client_id") WHERE "messages"."kind" = \'system\';',
+      '\nCREATE UNIQUE INDEX "users_external_id_key" ON "users" USING btree ("external_id");',
+      '\nALTER TABLE "messages" ADD CONSTRAINT "messages_sender_by_kind" CHECK (("messages"."kind" = \'system\') = ("messages"."sender_id" is null));',
+    ],
+    bps: true,
+    folderMillis: 1796177708416,
+    hash: '52e49b747c4245349336607863dc0818b88be30b548e3f9d98c0806ddeeafee0',
+  },
+  {
+    sql: [
       'CREATE TABLE "attachments" (\n\t"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,\n\t"conversation_id" uuid NOT NULL,\n\t"created_by" uuid NOT NULL,\n\t"message_id" uuid,\n\t"position" integer DEFAULT 0 NOT NULL,\n\t"name" text NOT NULL,\n\t"content_type" text NOT NULL,\n\t"size" integer NOT NULL,\n\t"width" integer,\n\t"height" integer,\n\t"storage_key" text NOT NULL,\n\t"served_key" text,\n\t"thumbnail_key" text,\n\t"verified_at" timestamp with time zone,\n\t"created_at" timestamp with time zone DEFAULT now() NOT NULL\n);\n',
       '\nALTER TABLE "attachments" ADD CONSTRAINT "attachments_conversation_id_conversations_id_fk" FOREIGN KEY ("conversation_id") REFERENCES "public"."conversations"("id") ON DELETE cascade ON UPDATE no action;',
       '\nALTER TABLE "attachments" ADD CONSTRAINT "attachments_created_by_users_id_fk" FOREIGN KEY ("created_by") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;',
@@ -54,7 +71,7 @@ export const migrations: MigrationMeta[] = [
       '\nCREATE INDEX "attachments_orphan_idx" ON "attachments" USING btree ("created_at") WHERE "attachments"."message_id" is null;',
     ],
     bps: true,
-    folderMillis: 1796179104923,
+    folderMillis: 1796181234085,
     hash: '54778a444c2f1b734d3d4d573ebc10b766b29c2346cf6988b454dd17c9af4a18',
   },
 ];

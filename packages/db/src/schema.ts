@@ -19,6 +19,7 @@ const createdAt = () => timestamp({ withTimezone: true }).notNull().defaultNow()
 export const userRole = pgEnum('user_role', ['practitioner', 'client']);
 export const bookingStatus = pgEnum('booking_status', ['confirmed', 'cancelled']);
 export const conversationKind = pgEnum('conversation_kind', ['booking', 'direct', 'group']);
+export const messageKind = pgEnum('message_kind', ['user', 'system']);
 export const messageEventType = pgEnum('message_event_type', [
   'message.created',
   'message.edited',
@@ -36,8 +37,13 @@ export const users = pgTable(
     passwordHash: text().notNull(),
     lastSeenAt: timestamp({ withTimezone: true }),
     createdAt: createdAt(),
+    // The booking platform's id for users who arrive with its tokens or through user.upsert.
+    externalId: text(),
   },
-  (t) => [uniqueIndex('users_email_key').on(t.email)],
+  (t) => [
+    uniqueIndex('users_email_key').on(t.email),
+    uniqueIndex('users_external_id_key').on(t.externalId),
+  ],
 );
 
 export const bookings = pgTable(
@@ -113,19 +119,22 @@ export const messages = pgTable(
       .notNull()
       .references(() => conversations.id, { onDelete: 'cascade' }),
     seq: integer().notNull(),
-    senderId: uuid()
-      .notNull()
-      .references(() => users.id),
+    // Null for system messages (kind 'system'): they have no sender.
+    senderId: uuid().references(() => users.id),
     clientId: uuid().notNull(),
     content: text().notNull(),
     replyToId: uuid().references((): AnyPgColumn => messages.id),
     createdAt: createdAt(),
     editedAt: timestamp({ withTimezone: true }),
     deletedAt: timestamp({ withTimezone: true }),
+    kind: messageKind().notNull().default('user'),
   },
   (t) => [
     uniqueIndex('messages_conversation_seq_key').on(t.conversationId, t.seq),
     uniqueIndex('messages_sender_client_key').on(t.senderId, t.clientId),
+    // System messages are idempotent on clientId alone (they have no sender).
+    uniqueIndex('messages_system_client_key').on(t.clientId).where(sql`${t.kind} = 'system'`),
+    check('messages_sender_by_kind', sql`(${t.kind} = 'system') = (${t.senderId} is null)`),
   ],
 );
 
@@ -183,6 +192,27 @@ export const busPayloads = pgTable('bus_payloads', {
   payload: text().notNull(),
   createdAt: createdAt(),
 });
+
+/**
+ * Internal services that call the router (the booking platform's backend). The token is
+ * shown once; only its HMAC (keyed with AUTH_SECRET) is stored. Revoked rows stay, for audit.
+ */
+export const serviceAccounts = pgTable(
+  'service_accounts',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    name: text().notNull(),
+    tokenHash: text().notNull(),
+    scopes: text().array().notNull(),
+    createdAt: createdAt(),
+    revokedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('service_accounts_token_hash_key').on(t.tokenHash),
+    // One live token per name; minting again under a name replaces it.
+    uniqueIndex('service_accounts_live_name_key').on(t.name).where(sql`${t.revokedAt} is null`),
+  ],
+);
 
 /**
  * Files attached to messages. A row is created by `attachment.createUpload` (message_id null),

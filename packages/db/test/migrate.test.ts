@@ -31,6 +31,7 @@ describe('migrations', () => {
       'messages',
       'nodes',
       'presence_connections',
+      'service_accounts',
       'users',
     ]);
     const applied = await sql`select count(*)::int as n from drizzle.__drizzle_migrations`;

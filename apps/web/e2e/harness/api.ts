@@ -18,6 +18,11 @@ export async function apiAs(baseUrl: string, email: string) {
     headers: { cookie },
   });
   const { token } = (await minted.json()) as { token: string };
+  return apiWithToken(baseUrl, token);
+}
+
+/** A caller of /api/trpc with a bearer token: a user's, or a service's. */
+export function apiWithToken(baseUrl: string, token: string) {
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
 
   async function call<T>(kind: 'query' | 'mutation', path: string, input?: unknown): Promise<T> {

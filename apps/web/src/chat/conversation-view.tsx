@@ -11,6 +11,7 @@ import { ConversationHeader } from './conversation-header';
 import { MessageList } from './message-list';
 import { readStatus } from './receipts';
 import { typingText } from './typing-text';
+import { useRefreshOnSystemMessage } from './use-booking-refresh';
 import { useMarkRead } from './use-mark-read';
 import { useReceipts } from './use-receipts';
 import { useTimeline } from './use-timeline';
@@ -28,6 +29,11 @@ export function ConversationView({ conversationId }: { conversationId: string })
   const onSeen = useMarkRead(conversationId, receipts.get(me.id) ?? 0);
   const { loadOlder } = timeline;
   const load = useCallback(() => void loadOlder(), [loadOlder]);
+  const { refetch } = conversation;
+  useRefreshOnSystemMessage(
+    timeline.messages,
+    useCallback(() => void refetch(), [refetch]),
+  );
 
   const error = conversation.error?.message ?? timeline.error;
   if (error) {

@@ -7,6 +7,7 @@ import { MessageItem } from './message-item';
 import type { OutboxEntry } from './outbox';
 import { useOutbox } from './outbox-context';
 import { PendingItem } from './pending-item';
+import { SystemNotice } from './system-notice';
 import { lastVisibleSeq, useChatScroll } from './use-chat-scroll';
 
 interface Props {
@@ -101,13 +102,17 @@ export function MessageList(props: Props) {
                   {formatDay(message.createdAt)}
                 </li>
               )}
-              <MessageItem
-                message={message}
-                mine={message.senderId === meId}
-                continued={continues(message, messages[i - 1])}
-                status={message.senderId === meId ? statusOf(message) : null}
-                onChanged={onChanged}
-              />
+              {message.kind === 'system' ? (
+                <SystemNotice message={message} />
+              ) : (
+                <MessageItem
+                  message={message}
+                  mine={message.senderId === meId}
+                  continued={continues(message, messages[i - 1])}
+                  status={message.senderId === meId ? statusOf(message) : null}
+                  onChanged={onChanged}
+                />
+              )}
             </Fragment>
           ))}
           {pending.map((entry) => (

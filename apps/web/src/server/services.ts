@@ -1,5 +1,10 @@
 import 'server-only';
-import { type ChatServices, createAppRouter, createChatServices } from '@estuary/api';
+import {
+  type ChatServices,
+  createAppRouter,
+  createChatServices,
+  platformAuthFromEnv,
+} from '@estuary/api';
 import { createDb } from '@estuary/db';
 import { waitForDevDatabase } from '@estuary/db/dev-wait';
 import { createBus } from '@estuary/realtime';
@@ -46,6 +51,7 @@ async function boot(): Promise<WebServer> {
     limits,
     registrationOpen: config.ALLOW_REGISTRATION,
     log,
+    platformAuth: platformAuthFromEnv(config),
   });
   await services.start();
   return { services, router: createAppRouter(limits) };

@@ -1,6 +1,7 @@
 import { type DbOrTx, schema } from '@estuary/db';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { type Deps, publish, topics } from '../live/topics';
+import { type Caller, isService } from './callers';
 import { badRequest, forbidden, notFound } from './errors';
 import type { Conversation, Participant, User } from './types';
 import { findUsers } from './users';
@@ -133,16 +134,17 @@ async function getOrCreate(
   return conversation;
 }
 
-export async function conversationForBooking(deps: Deps, caller: User, bookingId: string) {
+export async function conversationForBooking(deps: Deps, caller: Caller, bookingId: string) {
   const [booking] = await deps.db.select().from(bookings).where(eq(bookings.id, bookingId));
   if (!booking) throw notFound('Booking');
-  if (caller.id !== booking.practitionerId && caller.id !== booking.clientId) {
+  const service = isService(caller);
+  if (!service && caller.id !== booking.practitionerId && caller.id !== booking.clientId) {
     throw forbidden('Only the booking’s practitioner and client may open its conversation');
   }
   return getOrCreate(
     deps,
     { column: conversations.bookingId, value: bookingId },
-    { kind: 'booking', bookingId, createdBy: caller.id },
+    { kind: 'booking', bookingId, createdBy: service ? null : caller.id },
     [booking.practitionerId, booking.clientId],
   );
 }

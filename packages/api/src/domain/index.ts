@@ -1,6 +1,6 @@
 // The chat domain as plain functions, for other transports (a legacy socket protocol, REST,
 // scripts) and tests: the same code the procedures call.
-export { cancelBooking, createBooking, listBookings } from './bookings';
+export { cancelBooking, createBooking, listBookings, rescheduleBooking } from './bookings';
 export {
   addParticipant,
   conversationForBooking,
@@ -10,9 +10,11 @@ export {
   removeParticipant,
   requireParticipant,
 } from './conversations';
+export { upsertExternalUser } from './external-users';
 export { deleteMessage, editMessage, listMessages } from './messages';
 export { listPresence } from './presence';
 export { listReceipts, markRead } from './receipts';
 export { sendMessage } from './send';
 export { listSummaries } from './summaries';
+export { sendSystemMessage } from './system-messages';
 export { authenticateUser, findUser, registerUser } from './users';

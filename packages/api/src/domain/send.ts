@@ -41,6 +41,7 @@ export const toMessage = (sender: User, input: SendInput, row: Inserted): Messag
   createdAt: row.createdAt,
   editedAt: null,
   deletedAt: null,
+  kind: 'user',
   attachments: input.attachments ?? [],
 });
 
@@ -124,7 +125,7 @@ async function existingSend(
   cause: unknown,
 ): Promise<Message> {
   const [existing] = await sql<Message[]>`
-    select ${columns(sql)} from messages m join users u on u.id = m.sender_id
+    select ${columns(sql)} from messages m left join users u on u.id = m.sender_id
     where m.sender_id = ${sender.id} and m.client_id = ${input.clientId}`;
   if (!existing) throw cause;
   withAttachmentUrls(existing);

@@ -5,6 +5,8 @@ export type User = {
   email: string;
   name: string;
   role: Role;
+  /** The booking platform's id for this user, or null for users Estuary created itself. */
+  externalId: string | null;
 };
 
 export type Booking = {
@@ -45,14 +47,17 @@ export type Message = {
   id: string;
   conversationId: string;
   seq: number;
-  senderId: string;
-  senderName: string;
+  /** Null for system messages. */
+  senderId: string | null;
+  senderName: string | null;
   clientId: string;
   content: string;
   replyToId: string | null;
   createdAt: Date;
   editedAt: Date | null;
   deletedAt: Date | null;
+  /** 'system' for notices from the platform (booking changes…): no sender, no edits. */
+  kind: MessageKind;
   /** v2: files on the message, in the order they were sent; empty once it is deleted. */
   attachments: Attachment[];
 };
@@ -68,6 +73,8 @@ export type Attachment = {
   url: string;
   thumbnailUrl: string | null;
 };
+
+export type MessageKind = 'user' | 'system';
 
 export type MessageEventType = 'message.created' | 'message.edited' | 'message.deleted';
 

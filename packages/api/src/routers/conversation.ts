@@ -10,16 +10,17 @@ import {
 import { listSummaries } from '../domain/summaries';
 import type { Limits } from '../domain/types';
 import { conversationUpdates } from '../live/conversation-updates';
+import { userOrServiceProcedure } from '../service-procedures';
 import { conversationProcedure, protectedProcedure, router, withSubscriptionSlot } from '../trpc';
 
 const member = z.object({ conversationId: z.uuid(), userId: z.uuid() });
 
 export const createConversationRouter = (limits: Pick<Limits, 'maxPageSize'>) =>
   router({
-    forBooking: protectedProcedure
+    forBooking: userOrServiceProcedure('bookings')
       .input(z.object({ bookingId: z.uuid() }))
       .mutation(({ ctx, input }) =>
-        conversationForBooking(ctx.services.deps, ctx.user, input.bookingId),
+        conversationForBooking(ctx.services.deps, ctx.caller, input.bookingId),
       ),
 
     direct: protectedProcedure

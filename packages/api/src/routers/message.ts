@@ -2,8 +2,10 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { deleteMessage, editMessage, listMessages } from '../domain/messages';
 import { sendMessage } from '../domain/send';
+import { sendSystemMessage } from '../domain/system-messages';
 import type { Limits } from '../domain/types';
 import { messageEventBatches, messageEvents } from '../live/message-stream';
+import { serviceProcedure } from '../service-procedures';
 import { conversationProcedure, protectedProcedure, router, withSubscriptionSlot } from '../trpc';
 
 export const createMessageRouter = (limits: Pick<Limits, 'maxContentLength' | 'maxPageSize'>) => {
@@ -35,6 +37,11 @@ export const createMessageRouter = (limits: Pick<Limits, 'maxContentLength' | 'm
         }
         return sendMessage(ctx.services.deps, ctx.user, input);
       }),
+
+    /** Services (`system-messages` scope): a notice with no sender, idempotent on clientId. */
+    sendSystem: serviceProcedure('system-messages')
+      .input(z.object({ conversationId: z.uuid(), clientId: z.uuid(), content }))
+      .mutation(({ ctx, input }) => sendSystemMessage(ctx.services.deps, input)),
 
     edit: protectedProcedure
       .input(z.object({ messageId: z.uuid(), content }))

@@ -1,5 +1,6 @@
 import { authenticateUser } from '@estuary/api';
 import { z } from 'zod';
+import { formSignIn, isFormPost } from '../../../server/form-sign-in';
 import { webServer } from '../../../server/services';
 import { endSession, startSession } from '../../../server/session';
 
@@ -10,6 +11,8 @@ const credentials = z.object({
 
 /** Sign in: checks the password and sets the session cookie. */
 export async function POST(req: Request) {
+  // The login form without JavaScript (see form-sign-in.ts); scripts send JSON.
+  if (isFormPost(req)) return formSignIn(req);
   const parsed = credentials.safeParse(await req.json().catch(() => null));
   if (!parsed.success)
     return Response.json({ error: 'Enter an email and a password' }, { status: 400 });
