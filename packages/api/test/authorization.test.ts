@@ -27,6 +27,7 @@ import {
 let stack: Stack;
 let victim: Awaited<ReturnType<typeof bookedPair>>;
 let message: { id: string };
+let attachmentId: string;
 let outsider: Member;
 let expiredToken: string;
 
@@ -39,6 +40,14 @@ beforeAll(async () => {
     content: 'private',
   });
   outsider = await stack.signUp('practitioner', 'Outsider');
+  attachmentId = (
+    await victim.client.client.attachment.createUpload.mutate({
+      ...ids(),
+      name: 'private.pdf',
+      contentType: 'application/pdf',
+      size: 100,
+    })
+  ).attachment.id;
   expiredToken = (await new TokenService(SECRET).issue(outsider.user.id, 'access', -5)).token;
 });
 afterAll(() => stack.close());
@@ -90,6 +99,14 @@ const scoped: Record<string, Call> = {
   'receipt.markRead': (c) => c.receipt.markRead.mutate({ ...ids(), seq: 1 }),
   'receipt.list': (c) => c.receipt.list.query(ids()),
   'presence.list': (c) => c.presence.list.query(ids()),
+  'attachment.createUpload': (c) =>
+    c.attachment.createUpload.mutate({
+      ...ids(),
+      name: 'x.pdf',
+      contentType: 'application/pdf',
+      size: 10,
+    }),
+  'attachment.get': (c) => c.attachment.get.query({ attachmentId }),
 };
 
 const scopedSubscriptions: Record<string, Sub> = {
@@ -124,6 +141,7 @@ async function fingerprint() {
     'conversation_participants',
     'messages',
     'message_events',
+    'attachments',
   ];
   const parts = [];
   for (const table of tables) {
