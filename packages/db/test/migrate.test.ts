@@ -23,6 +23,7 @@ describe('migrations', () => {
     const tables = await sql<{ table_name: string }[]>`
       select table_name from information_schema.tables where table_schema = 'public' order by 1`;
     expect(tables.map((t) => t.table_name)).toEqual([
+      'attachments',
       'bookings',
       'bus_payloads',
       'conversation_participants',
