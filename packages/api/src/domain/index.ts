@@ -10,7 +10,8 @@ export {
   removeParticipant,
   requireParticipant,
 } from './conversations';
-export { deleteMessage, editMessage, listMessages } from './messages';
+export { messageIdAtSeq, messageSeq } from './legacy';
+export { deleteMessage, editMessage, headEventSeq, listMessages } from './messages';
 export { listPresence } from './presence';
 export { listReceipts, markRead } from './receipts';
 export { sendMessage } from './send';
