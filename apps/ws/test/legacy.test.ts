@@ -43,7 +43,12 @@ function follow(client: ChatClient, conversationId: string) {
     client.typing.onChange.subscribe({ conversationId }, { onData: (t) => seen.typing.push(t) }),
     client.receipt.onRead.subscribe({ conversationId }, { onData: (r) => seen.reads.push(r) }),
   ];
-  return { ...seen, stop: () => subs.forEach((s) => s.unsubscribe()) };
+  return {
+    ...seen,
+    stop: () => {
+      for (const s of subs) s.unsubscribe();
+    },
+  };
 }
 
 /** A conversation of a legacy user and a typed user, both live. */
