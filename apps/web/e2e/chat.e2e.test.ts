@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import { browserAvailable, consoleErrors, launchBrowser } from './harness/browser';
 import { startStack } from './harness/stack';
 import { conversationBasics } from './scenarios/basics';
+import { doors } from './scenarios/doors';
 import { finish } from './scenarios/finish';
 import { history } from './scenarios/history';
 import { resilience } from './scenarios/resilience';
@@ -30,5 +31,6 @@ describe.runIf(browserAvailable()).sequential('chat in two browsers', () => {
   conversationBasics(world);
   resilience(world);
   history(world);
+  doors(world);
   finish(world);
 });
