@@ -192,6 +192,7 @@ export function createWsServer(options: WsServerOptions) {
       await new Promise((r) => setTimeout(r, 100));
       connections.terminateAll();
       wss.close();
+      legacy.close();
     },
   };
 }

@@ -270,6 +270,22 @@ describe('the old chat protocol at /ws/chat/<id>/', () => {
     }
   });
 
+  it('closes a socket whose token expires with 4001, as on the tRPC path', async () => {
+    const [ada, chloe] = [await world.user(), await world.user()];
+    const group = await world.group(ada, [chloe]);
+    const socket = await legacySocket(node.url, group.id, await token(ada.id, 2));
+    expect(socket.ws.readyState).toBe(socket.ws.OPEN);
+    expect(await socket.closed).toBe(4001);
+    expect(socket.closeReason).toBe('Token expired');
+  });
+
+  it('refuses a malformed conversation id in the path without harm', async () => {
+    const ada = await world.user();
+    const socket = await legacySocket(node.url, '%E0%A4%A', await token(ada.id));
+    expect(await socket.closed).toBe(4004);
+    expect((await fetch(`${node.http}/healthz`)).ok).toBe(true);
+  });
+
   it('closes a socket of a non-member (4003) or for an unknown conversation (4004), sending nothing first', async () => {
     const [ada, chloe, mallory] = [await world.user(), await world.user(), await world.user()];
     const group = await world.group(ada, [chloe]);

@@ -66,7 +66,12 @@ export function createLegacyChat(options: LegacyChatOptions) {
     match(req: IncomingMessage): string | null {
       const path = (req.url ?? '/').split('?')[0] ?? '/';
       const match = LEGACY_PATH.exec(path);
-      return match ? decodeURIComponent(match[1] ?? '') : null;
+      if (!match) return null;
+      try {
+        return decodeURIComponent(match[1] ?? '');
+      } catch {
+        return match[1] ?? ''; // malformed escapes: not a conversation id, refused as unknown
+      }
     },
 
     async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, conversationId: string) {
