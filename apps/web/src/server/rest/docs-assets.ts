@@ -1,30 +1,29 @@
 import 'server-only';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 // The reference page's renderer, Swagger UI, served from node_modules (no CDN): a single
-// dependency-free package, where the alternatives pull in a framework each.
-const ASSETS: Record<string, string> = {
-  'swagger-ui.css': 'text/css; charset=utf-8',
-  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
+// dependency-free package, where the alternatives pull in a framework each. `next dev` and
+// `next start` run in apps/web, where pnpm links the package; the paths are literal so the
+// production build traces these two files and nothing else.
+const ASSETS: Record<string, { type: string; read: () => Promise<Buffer> }> = {
+  'swagger-ui.css': {
+    type: 'text/css; charset=utf-8',
+    read: () => readFile(join(process.cwd(), 'node_modules/swagger-ui-dist/swagger-ui.css')),
+  },
+  'swagger-ui-bundle.js': {
+    type: 'text/javascript; charset=utf-8',
+    read: () => readFile(join(process.cwd(), 'node_modules/swagger-ui-dist/swagger-ui-bundle.js')),
+  },
 };
 
-function packageDir(): string | null {
-  // `next dev`/`next start` run in apps/web; pnpm links the package into its node_modules.
-  for (const base of [process.cwd(), join(process.cwd(), 'apps/web')]) {
-    const dir = join(base, 'node_modules', 'swagger-ui-dist');
-    if (existsSync(join(dir, 'package.json'))) return dir;
-  }
-  return null;
-}
-
 export async function docsAsset(name: string): Promise<Response> {
-  const type = ASSETS[name];
-  const dir = packageDir();
-  if (!type || !dir) return new Response('Not Found', { status: 404 });
-  return new Response(new Uint8Array(await readFile(join(dir, name))), {
-    headers: { 'content-type': type, 'cache-control': 'public, max-age=3600' },
+  const asset = ASSETS[name];
+  if (!asset) return new Response('Not Found', { status: 404 });
+  const bytes = await asset.read().catch(() => null);
+  if (!bytes) return new Response('Swagger UI is not installed', { status: 404 });
+  return new Response(new Uint8Array(bytes), {
+    headers: { 'content-type': asset.type, 'cache-control': 'public, max-age=3600' },
   });
 }
 
