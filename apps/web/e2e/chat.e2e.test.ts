@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import { browserAvailable, consoleErrors, launchBrowser } from './harness/browser';
 import { startStack } from './harness/stack';
 import { conversationBasics } from './scenarios/basics';
+import { doors } from './scenarios/doors';
 import { finish } from './scenarios/finish';
 import { history } from './scenarios/history';
 import { platform } from './scenarios/platform';
@@ -32,5 +33,6 @@ describe.runIf(browserAvailable()).sequential('chat in two browsers', () => {
   resilience(world);
   history(world);
   platform(world);
+  doors(world);
   finish(world);
 });

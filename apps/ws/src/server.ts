@@ -6,6 +6,7 @@ import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { CLOSE, Connections } from './connections';
+import { createLegacyChat } from './legacy/upgrade';
 import type { Metrics } from './metrics';
 
 export interface WsServerOptions {
@@ -109,6 +110,9 @@ export function createWsServer(options: WsServerOptions) {
     },
   });
 
+  // The old chat's JSON protocol (./legacy), on the same connections, limits and router.
+  const legacy = createLegacyChat({ ...options, connections });
+
   const http = createServer((req, res) => void route(req, res));
 
   async function route(req: IncomingMessage, res: ServerResponse) {
@@ -140,6 +144,9 @@ export function createWsServer(options: WsServerOptions) {
     };
     if (draining)
       return refuse(503, 'draining', 'Server is shutting down; connect to another node');
+    const legacyConversation = legacy.match(req);
+    if (legacyConversation !== null)
+      return void legacy.upgrade(req, socket, head, legacyConversation);
     // Tokens never travel in URLs (they end up in logs and proxies): connectionParams only.
     const params = new URL(req.url ?? '/', 'http://ws').searchParams;
     for (const key of params.keys()) {
@@ -185,6 +192,7 @@ export function createWsServer(options: WsServerOptions) {
       await new Promise((r) => setTimeout(r, 100));
       connections.terminateAll();
       wss.close();
+      legacy.close();
     },
   };
 }
