@@ -234,7 +234,7 @@ describe('the old chat protocol at /ws/chat/<id>/', () => {
     const owner = group.participants[0];
     if (!owner) throw new Error('no owner');
     const ownerClient = world.client(
-      { id: owner.userId, name: owner.name, role: owner.role, email: '' },
+      { id: owner.userId, name: owner.name, role: owner.role, email: '', externalId: null },
       node.url,
     );
     await ownerClient.conversation.addParticipant.mutate({

@@ -46,7 +46,7 @@ async function call(method: string, path: string, options: Call = {}) {
 /** Calls an operation of the document and checks the answer against what it documents. */
 const exercised = new Set<string>();
 async function operation(
-  method: 'get' | 'post' | 'patch' | 'delete',
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete',
   template: string,
   params: Record<string, string>,
   options: Call = {},
@@ -254,6 +254,45 @@ describe('REST + OpenAPI, generated from the router', () => {
     );
     expect(deleted.body).toMatchObject({ content: '' });
     expect(deleted.body.deletedAt).not.toBeNull();
+    // The platform's own services call REST too, with a service token and its scopes.
+    const service = (
+      await stack.services.serviceTokens.mint(`rest-${randomUUID().slice(0, 8)}`, [
+        'users',
+        'bookings',
+        'system-messages',
+      ])
+    ).token;
+    const upserted = await operation(
+      'put',
+      '/users/{externalId}',
+      { externalId: `ext-${randomUUID()}` },
+      {
+        token: service,
+        body: { email: `ext-${randomUUID()}@example.com`, name: 'Pat Platform', role: 'client' },
+      },
+    );
+    expect(upserted.body.externalId).toMatch(/^ext-/);
+    const moved = await operation(
+      'post',
+      '/bookings/{bookingId}/reschedule',
+      { bookingId: booking.body.id },
+      {
+        token: service,
+        body: {
+          startsAt: new Date(Date.now() + 172_800_000).toISOString(),
+          endsAt: new Date(Date.now() + 176_400_000).toISOString(),
+        },
+      },
+    );
+    expect(moved.status).toBe(200);
+    const notice = await operation(
+      'post',
+      '/conversations/{conversationId}/system-messages',
+      { conversationId },
+      { token: service, body: { clientId: randomUUID(), content: 'Your session is booked' } },
+    );
+    expect(notice.body).toMatchObject({ kind: 'system', senderId: null });
+
     const cancelled = await operation(
       'post',
       '/bookings/{bookingId}/cancel',

@@ -29,8 +29,9 @@ export type OutgoingFrame =
       type: 'chat_message';
       message_id: string;
       content: string;
-      sender_id: string;
-      sender_name: string;
+      /** null for a system message (a booking notice), which has no sender. */
+      sender_id: string | null;
+      sender_name: string | null;
       timestamp: string;
       is_edited: false;
       attachments: LegacyAttachment[] | null;

@@ -8,7 +8,7 @@ import {
   createCallerFactory,
   createSocketContext,
 } from '@estuary/api';
-import { getTRPCErrorFromUnknown } from '@trpc/server';
+import { getTRPCErrorFromUnknown, TRPCError } from '@trpc/server';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { Connections } from '../connections';
@@ -47,7 +47,11 @@ export function createLegacyChat(options: LegacyChatOptions) {
     const token = new URL(req.url ?? '/', 'http://ws').searchParams.get('token');
     const abort = new AbortController();
     try {
-      const ctx = await createSocketContext(services, { token: token ?? undefined });
+      const socketCtx = await createSocketContext(services, { token: token ?? undefined });
+      // A service token is valid but speaks for nobody: the old chat is for people.
+      if (!socketCtx.auth.ok)
+        throw new TRPCError({ code: 'FORBIDDEN', message: 'Service tokens cannot open a chat' });
+      const ctx = { ...socketCtx, auth: socketCtx.auth };
       const caller = createCaller(ctx, { signal: abort.signal });
       // The router's own membership check (NOT_FOUND / FORBIDDEN), and the names to show.
       const conversation: Conversation = await caller.conversation.get({ conversationId });

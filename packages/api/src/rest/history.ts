@@ -8,8 +8,9 @@ import { json, restError } from './errors';
 export type LegacyHistoryItem = {
   message_id: string;
   content: string;
-  sender_id: string;
-  sender_name: string;
+  /** null for a system message (a booking notice). */
+  sender_id: string | null;
+  sender_name: string | null;
   created_at: string;
   timestamp: string;
   is_edited: boolean;

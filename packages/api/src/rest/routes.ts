@@ -64,6 +64,12 @@ export const restRoutes: Record<string, RestRoute> = {
     summary: "The caller's bookings",
     output: z.array(BookingJson),
   },
+  'booking.reschedule': {
+    method: 'POST',
+    path: '/bookings/{bookingId}/reschedule',
+    summary: 'Move a booking (its people, or a service with the `bookings` scope)',
+    output: BookingJson,
+  },
   'booking.cancel': {
     method: 'POST',
     path: '/bookings/{bookingId}/cancel',
@@ -126,6 +132,13 @@ export const restRoutes: Record<string, RestRoute> = {
     summary: 'Send a message (idempotent on clientId)',
     output: MessageJson,
   },
+  'message.sendSystem': {
+    method: 'POST',
+    path: '/conversations/{conversationId}/system-messages',
+    summary:
+      'Post a system notice (services with the `system-messages` scope; idempotent on clientId)',
+    output: MessageJson,
+  },
   'message.edit': {
     method: 'PATCH',
     path: '/messages/{messageId}',
@@ -137,6 +150,14 @@ export const restRoutes: Record<string, RestRoute> = {
     path: '/messages/{messageId}',
     summary: 'Delete your message (its content is emptied)',
     output: MessageJson,
+  },
+
+  'user.upsert': {
+    method: 'PUT',
+    path: '/users/{externalId}',
+    summary:
+      "Create or update a platform user by the platform's id (services with the `users` scope)",
+    output: UserJson,
   },
 
   'typing.set': {

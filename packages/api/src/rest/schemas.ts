@@ -8,7 +8,13 @@ const time = z.iso.datetime({ offset: true });
 const role = z.enum(['practitioner', 'client']);
 
 export const UserJson = z
-  .object({ id: z.uuid(), email: z.string(), name: z.string(), role })
+  .object({
+    id: z.uuid(),
+    email: z.string(),
+    name: z.string(),
+    role,
+    externalId: z.string().nullable(),
+  })
   .meta({ id: 'User' });
 
 export const TokenJson = z
@@ -36,8 +42,9 @@ export const MessageJson = z
     id: z.uuid(),
     conversationId: z.uuid(),
     seq: z.int().positive(),
-    senderId: z.uuid(),
-    senderName: z.string(),
+    kind: z.enum(['user', 'system']),
+    senderId: z.uuid().nullable(),
+    senderName: z.string().nullable(),
     clientId: z.uuid(),
     content: z.string(),
     replyToId: z.uuid().nullable(),
