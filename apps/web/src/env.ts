@@ -18,6 +18,10 @@ const schema = z.object({
   PAGE_MAX: number(100),
   SEND_RATE_PER_SECOND: number(5),
   SEND_BURST: number(20),
+  /** Database safety nets (see createDb): statement, idle-in-transaction and pool-wait timeouts. */
+  DATABASE_STATEMENT_TIMEOUT_MS: number(30_000),
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: number(15_000),
+  DATABASE_ACQUIRE_TIMEOUT_MS: number(10_000),
 });
 
 export type WebEnv = z.infer<typeof schema> & { AUTH_SECRET: string; production: boolean };

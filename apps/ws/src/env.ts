@@ -36,6 +36,10 @@ const schema = z.object({
   EVENT_RETENTION_DAYS: number(30),
   /** Without DATABASE_URL: `wait` for `pnpm dev`'s database task, or `start` an embedded one. */
   ESTUARY_DEV_DB: z.enum(['wait', 'start']).default('start'),
+  /** Database safety nets (see createDb): statement, idle-in-transaction and pool-wait timeouts. */
+  DATABASE_STATEMENT_TIMEOUT_MS: number(30_000),
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: number(15_000),
+  DATABASE_ACQUIRE_TIMEOUT_MS: number(10_000),
 });
 
 export type WsEnv = z.infer<typeof schema> & {

@@ -46,7 +46,13 @@ const databaseUrl = env.DATABASE_URL ?? devDatabase?.url ?? '';
 await migrate(databaseUrl);
 
 const nodeId = `ws-${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 6)}`;
-const db = createDb(databaseUrl, { max: env.DATABASE_POOL_SIZE, applicationName: nodeId });
+const db = createDb(databaseUrl, {
+  max: env.DATABASE_POOL_SIZE,
+  applicationName: nodeId,
+  statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+  idleInTransactionTimeoutMs: env.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  acquireTimeoutMs: env.DATABASE_ACQUIRE_TIMEOUT_MS,
+});
 let server: WsServer | undefined;
 const metrics = createMetrics({
   connections: () => server?.connections.size ?? 0,

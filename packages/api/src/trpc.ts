@@ -4,6 +4,7 @@ import { authErrorMessage, type Context } from './context';
 import { requireParticipant } from './domain/conversations';
 import { ChatError } from './domain/errors';
 import { transformer } from './live/wire';
+import { overloadError } from './overload';
 
 /**
  * One tRPC instance, read top to bottom: the context (./context), then initTRPC with the
@@ -47,7 +48,9 @@ export const publicProcedure = t.procedure.use(async function countInflight({ ct
   if (type === 'subscription') return next();
   const leave = ctx.services.inflight.enter();
   try {
-    return await next();
+    const result = await next();
+    const overloaded = result.ok ? null : overloadError(result.error);
+    return overloaded ? { ...result, error: overloaded } : result;
   } finally {
     leave();
   }

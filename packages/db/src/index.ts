@@ -2,3 +2,4 @@ export { closeDb, createDb, type Db, type DbOrTx, drizzleOn, type Tx } from './c
 export { migrate } from './migrate';
 export * as schema from './schema';
 export { devStateDir, workspaceRoot } from './workspace';
+export { DatabaseBusyError, isDatabaseBusy } from './acquire-timeout';

@@ -23,6 +23,9 @@ async function boot(): Promise<WebServer> {
   const db = createDb(databaseUrl, {
     max: config.DATABASE_POOL_SIZE,
     applicationName: 'estuary-web',
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+    idleInTransactionTimeoutMs: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    acquireTimeoutMs: config.DATABASE_ACQUIRE_TIMEOUT_MS,
   });
   const log = (
     level: 'debug' | 'info' | 'warn' | 'error',
