@@ -75,7 +75,14 @@ describe('createDb safety nets', () => {
       db.$client.unsafe('insert into probe values (2)'),
       db.execute('insert into probe values (3)'),
     ];
-    const errors = await Promise.all(waiting.map((call) => call.then(() => null, (e) => e)));
+    const errors = await Promise.all(
+      waiting.map((call) =>
+        call.then(
+          () => null,
+          (e) => e,
+        ),
+      ),
+    );
     expect(errors[0]).toBeInstanceOf(DatabaseBusyError);
     expect(errors[1]).toBeInstanceOf(DatabaseBusyError);
     // drizzle wraps driver errors; the cause is still ours.
@@ -98,7 +105,14 @@ describe('createDb safety nets', () => {
     const rawTx = db.$client.begin(async () => {
       ran = true;
     });
-    expect(isDatabaseBusy(await drizzleTx.then(() => null, (e) => e))).toBe(true);
+    expect(
+      isDatabaseBusy(
+        await drizzleTx.then(
+          () => null,
+          (e) => e,
+        ),
+      ),
+    ).toBe(true);
     await expect(rawTx).rejects.toBeInstanceOf(DatabaseBusyError);
     held.release();
     await held.done;

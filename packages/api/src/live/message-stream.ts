@@ -32,12 +32,21 @@ async function* eventStream(
 ): AsyncGenerator<TrackedEnvelope<unknown>> {
   const { conversationId } = input;
   const sql = services.deps.db.$client;
-  await requireParticipant(services.deps.db, conversationId, user.id);
-  const resumeFrom =
-    input.lastEventId != null ? await resumePoint(sql, conversationId, input.lastEventId) : null;
+  const queue = new LiveQueue<MessageBusEvent>(signal);
+  // Watch for removal before checking membership: a removal that lands after the check is
+  // then always seen, and one before it fails the check. Nothing falls in between.
+  let revoked = false;
+  const unwatch = services.access.watch(conversationId, user.id, () => {
+    revoked = true;
+    queue.fail(removedError());
+  });
+  const stillAllowed = () => {
+    if (revoked) throw removedError();
+  };
   const emit = options.batch
     ? function* (events: MessageBusEvent[]) {
         for (let i = 0; i < events.length; i += MAX_BATCH) {
+          stillAllowed();
           const chunk = events.slice(i, i + MAX_BATCH);
           const lastSeq = String(chunk[chunk.length - 1]?.seq);
           yield tracked(lastSeq, prepareBatch(chunk));
@@ -45,14 +54,16 @@ async function* eventStream(
       }
     : function* (events: MessageBusEvent[]) {
         for (const event of events) {
+          stillAllowed();
           yield tracked(String(event.seq), prepareEvent(event));
         }
       };
 
-  const queue = new LiveQueue<MessageBusEvent>(signal);
-  const unwatch = services.access.watch(conversationId, user.id, () => queue.fail(removedError()));
   let detach = () => {};
   try {
+    await requireParticipant(services.deps.db, conversationId, user.id);
+    const resumeFrom =
+      input.lastEventId != null ? await resumePoint(sql, conversationId, input.lastEventId) : null;
     const feed = await services.feeds.attach(conversationId, queue);
     detach = feed.detach;
     let last = resumeFrom ?? feed.head;
@@ -60,6 +71,10 @@ async function* eventStream(
     for (;;) {
       if (replaying) {
         const events = await loadEventsAfter(sql, conversationId, last, REPLAY_PAGE);
+        // Every event in the page committed before this check; if the caller is still a
+        // member now, they were all sent before any removal. Otherwise, stop here.
+        if (events.length > 0) await requireParticipant(services.deps.db, conversationId, user.id);
+        stillAllowed();
         if (events.length > 0) {
           last = events[events.length - 1]?.seq ?? last;
           yield* emit(events);
