@@ -22,6 +22,9 @@ const schema = z.object({
   DATABASE_STATEMENT_TIMEOUT_MS: number(30_000),
   DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: number(15_000),
   DATABASE_ACQUIRE_TIMEOUT_MS: number(10_000),
+  /** Queries per user per second (bursts of QUERY_BURST). */
+  QUERY_RATE_PER_SECOND: number(50),
+  QUERY_BURST: number(100),
 });
 
 export type WebEnv = z.infer<typeof schema> & { AUTH_SECRET: string; production: boolean };

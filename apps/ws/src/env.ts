@@ -40,6 +40,21 @@ const schema = z.object({
   DATABASE_STATEMENT_TIMEOUT_MS: number(30_000),
   DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: number(15_000),
   DATABASE_ACQUIRE_TIMEOUT_MS: number(10_000),
+  /** A socket that has not sent its token this long after opening is closed. */
+  WS_AUTH_TIMEOUT_MS: number(5_000),
+  /** Open sockets per remote address; 0 for no cap (set 0 behind a proxy that hides clients). */
+  WS_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(0).default(256),
+  /** Open sockets per user on one process. */
+  WS_MAX_SOCKETS_PER_USER: number(20),
+  /** Subscriptions per socket, and per user across their sockets on one process. */
+  WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: number(200),
+  WS_MAX_SUBSCRIPTIONS_PER_USER: number(400),
+  /** Queries per user per second (bursts of QUERY_BURST). */
+  QUERY_RATE_PER_SECOND: number(50),
+  QUERY_BURST: number(100),
+  /** /metrics in production: only with `Authorization: Bearer <METRICS_TOKEN>`, or on METRICS_PORT. */
+  METRICS_TOKEN: z.string().min(16).optional(),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
 });
 
 export type WsEnv = z.infer<typeof schema> & {

@@ -1,6 +1,7 @@
 import { TokenError } from '@estuary/auth';
 import { TRPCError } from '@trpc/server';
 import type { User } from './domain/types';
+import { Gate } from './live/gate';
 import type { ChatServices } from './services';
 
 export type AuthState =
@@ -15,6 +16,10 @@ export interface ConnectionState {
    * promise that resolves once it has drained. Subscriptions wait on it before each yield.
    */
   drain?: () => Promise<void> | undefined;
+  /** Replays on this socket take turns, one page at a time (see live/gate). */
+  replayGate?: Gate;
+  /** Subscriptions a socket may hold only once (`conversation.onUpdate`). */
+  held?: Set<string>;
 }
 
 export interface Context {
@@ -71,5 +76,9 @@ export async function createSocketContext(
   const auth = await authenticate(services, connectionParams?.token);
   if (!auth.ok)
     throw new TRPCError({ code: 'UNAUTHORIZED', message: authErrorMessage[auth.reason] });
-  return { services, auth, connection: { subscriptions: 0 } };
+  return {
+    services,
+    auth,
+    connection: { subscriptions: 0, replayGate: new Gate(), held: new Set() },
+  };
 }

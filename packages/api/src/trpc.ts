@@ -72,6 +72,15 @@ export const protectedProcedure = publicProcedure.use(async function isSignedIn(
   if (type === 'mutation' && !ctx.services.mutationLimiter.take(auth.user.id).ok) {
     throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: 'Too many requests; slow down' });
   }
+  if (type === 'query') {
+    const verdict = ctx.services.queryLimiter.take(auth.user.id);
+    if (!verdict.ok) {
+      throw new TRPCError({
+        code: 'TOO_MANY_REQUESTS',
+        message: `Too many queries; retry in ${verdict.retryAfterMs} ms`,
+      });
+    }
+  }
   return next({ ctx: { ...ctx, auth, user: auth.user } });
 });
 
@@ -93,17 +102,33 @@ export const conversationProcedure = protectedProcedure
 export async function* withSubscriptionSlot<T>(
   ctx: Context,
   stream: AsyncGenerator<T>,
+  options: { oncePerConnection?: string } = {},
 ): AsyncGenerator<T> {
   const connection = ctx.connection;
+  const { limits, subscriptionsByUser } = ctx.services;
+  const userId = ctx.auth.ok ? ctx.auth.user.id : null;
+  const refuse = async (message: string) => {
+    await stream.return(undefined as never);
+    throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message });
+  };
+  const once = options.oncePerConnection;
   if (connection) {
-    if (connection.subscriptions >= ctx.services.limits.maxSubscriptionsPerConnection) {
-      await stream.return(undefined as never);
-      throw new TRPCError({
-        code: 'TOO_MANY_REQUESTS',
-        message: 'Too many subscriptions on this connection',
-      });
+    if (connection.subscriptions >= limits.maxSubscriptionsPerConnection) {
+      await refuse(
+        `Too many subscriptions on this connection (at most ${limits.maxSubscriptionsPerConnection})`,
+      );
+    }
+    if (userId && (subscriptionsByUser.get(userId) ?? 0) >= limits.maxSubscriptionsPerUser) {
+      await refuse(
+        `Too many subscriptions for this user (at most ${limits.maxSubscriptionsPerUser})`,
+      );
+    }
+    if (once && connection.held?.has(once)) {
+      await refuse(`Only one ${once} per connection; it already streams every conversation`);
     }
     connection.subscriptions++;
+    if (once) connection.held?.add(once);
+    if (userId) subscriptionsByUser.set(userId, (subscriptionsByUser.get(userId) ?? 0) + 1);
   }
   const drain = connection?.drain;
   try {
@@ -120,6 +145,14 @@ export async function* withSubscriptionSlot<T>(
     }
   } finally {
     await stream.return(undefined as never);
-    if (connection) connection.subscriptions--;
+    if (connection) {
+      connection.subscriptions--;
+      if (once) connection.held?.delete(once);
+      if (userId) {
+        const left = (subscriptionsByUser.get(userId) ?? 1) - 1;
+        if (left <= 0) subscriptionsByUser.delete(userId);
+        else subscriptionsByUser.set(userId, left);
+      }
+    }
   }
 }

@@ -41,6 +41,8 @@ async function boot(): Promise<WebServer> {
     maxPageSize: config.PAGE_MAX,
     sendRatePerSecond: config.SEND_RATE_PER_SECOND,
     sendBurst: config.SEND_BURST,
+    queryRatePerSecond: config.QUERY_RATE_PER_SECOND,
+    queryBurst: config.QUERY_BURST,
   };
   const services = createChatServices({
     db,

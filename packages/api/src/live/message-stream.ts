@@ -3,6 +3,7 @@ import { requireParticipant } from '../domain/conversations';
 import { loadEventsAfter, resumePoint } from '../domain/messages';
 import type { MessageEvent, User } from '../domain/types';
 import type { ChatServices } from '../services';
+import type { Gate } from './gate';
 import { CLOSED, LiveQueue, RESYNC } from './queue';
 import { removedError } from './streams';
 import type { MessageBusEvent } from './topics';
@@ -28,7 +29,7 @@ async function* eventStream(
   user: User,
   input: { conversationId: string; lastEventId?: string | null | undefined },
   signal: AbortSignal,
-  options: { batch: boolean },
+  options: { batch: boolean; gate?: Gate | undefined },
 ): AsyncGenerator<TrackedEnvelope<unknown>> {
   const { conversationId } = input;
   const sql = services.deps.db.$client;
@@ -60,6 +61,8 @@ async function* eventStream(
       };
 
   let detach = () => {};
+  // Held while a replay page is in memory and being yielded; see ./gate.
+  let releaseGate: (() => void) | null = null;
   try {
     await requireParticipant(services.deps.db, conversationId, user.id);
     const resumeFrom =
@@ -70,6 +73,8 @@ async function* eventStream(
     let replaying = resumeFrom !== null;
     for (;;) {
       if (replaying) {
+        releaseGate?.();
+        releaseGate = options.gate ? await options.gate.acquire(signal) : null;
         const events = await loadEventsAfter(sql, conversationId, last, REPLAY_PAGE);
         // Every event in the page committed before this check; if the caller is still a
         // member now, they were all sent before any removal. Otherwise, stop here.
@@ -80,6 +85,10 @@ async function* eventStream(
           yield* emit(events);
         }
         replaying = events.length === REPLAY_PAGE;
+        if (!replaying) {
+          releaseGate?.();
+          releaseGate = null;
+        }
         continue;
       }
       const item = await queue.next();
@@ -103,6 +112,7 @@ async function* eventStream(
       if (fresh.length > 0) yield* emit(fresh);
     }
   } finally {
+    releaseGate?.();
     detach();
     unwatch();
     queue.dispose();
@@ -117,8 +127,9 @@ export const messageEvents = (
   user: User,
   input: StreamInput,
   signal: AbortSignal,
+  gate?: Gate,
 ) =>
-  eventStream(services, user, input, signal, { batch: false }) as AsyncGenerator<
+  eventStream(services, user, input, signal, { batch: false, gate }) as AsyncGenerator<
     TrackedEnvelope<MessageEvent>
   >;
 
@@ -127,7 +138,8 @@ export const messageEventBatches = (
   user: User,
   input: StreamInput,
   signal: AbortSignal,
+  gate?: Gate,
 ) =>
-  eventStream(services, user, input, signal, { batch: true }) as AsyncGenerator<
+  eventStream(services, user, input, signal, { batch: true, gate }) as AsyncGenerator<
     TrackedEnvelope<MessageEventBatch>
   >;
