@@ -142,6 +142,10 @@ describe('per user', () => {
     const refused = await socket.frame((f) => f.id === 2 && 'error' in f);
     expect(errorCode(refused)).toBe('TOO_MANY_REQUESTS');
     expect(JSON.stringify(refused)).toContain('Only one conversation.onUpdate per connection');
+    // Stopping it and subscribing again at once (a remount) is fine.
+    socket.send({ id: 1, method: 'subscription.stop' });
+    socket.send(subscribe(3, 'conversation.onUpdate', null));
+    expect((await socket.frame((f) => f.id === 3)).result).toMatchObject({ type: 'started' });
     socket.ws.close();
   });
 

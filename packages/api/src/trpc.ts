@@ -102,7 +102,7 @@ export const conversationProcedure = protectedProcedure
 export async function* withSubscriptionSlot<T>(
   ctx: Context,
   stream: AsyncGenerator<T>,
-  options: { oncePerConnection?: string } = {},
+  options: { oncePerConnection?: string; signal?: AbortSignal | undefined } = {},
 ): AsyncGenerator<T> {
   const connection = ctx.connection;
   const { limits, subscriptionsByUser } = ctx.services;
@@ -112,6 +112,11 @@ export async function* withSubscriptionSlot<T>(
     throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message });
   };
   const once = options.oncePerConnection;
+  let holding = false;
+  const letGo = () => {
+    if (holding && once) connection?.held?.delete(once);
+    holding = false;
+  };
   if (connection) {
     if (connection.subscriptions >= limits.maxSubscriptionsPerConnection) {
       await refuse(
@@ -127,7 +132,13 @@ export async function* withSubscriptionSlot<T>(
       await refuse(`Only one ${once} per connection; it already streams every conversation`);
     }
     connection.subscriptions++;
-    if (once) connection.held?.add(once);
+    if (once) {
+      connection.held?.add(once);
+      holding = true;
+      // Freed the moment the client stops it, so a quick stop-and-resubscribe (a remount)
+      // is not refused while this stream is still winding down.
+      options.signal?.addEventListener('abort', letGo, { once: true });
+    }
     if (userId) subscriptionsByUser.set(userId, (subscriptionsByUser.get(userId) ?? 0) + 1);
   }
   const drain = connection?.drain;
@@ -147,7 +158,7 @@ export async function* withSubscriptionSlot<T>(
     await stream.return(undefined as never);
     if (connection) {
       connection.subscriptions--;
-      if (once) connection.held?.delete(once);
+      letGo();
       if (userId) {
         const left = (subscriptionsByUser.get(userId) ?? 1) - 1;
         if (left <= 0) subscriptionsByUser.delete(userId);
