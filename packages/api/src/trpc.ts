@@ -154,6 +154,8 @@ export async function* withSubscriptionSlot<T>(
       if (next.done) return;
       yield next.value;
     }
+  } catch (error) {
+    throw overloadError(error) ?? error;
   } finally {
     await stream.return(undefined as never);
     if (connection) {

@@ -95,10 +95,9 @@ describe('removal racing subscribes', () => {
       lock.release();
       admin.release();
     }
-    // Let every subscribe reach the server and settle.
-    await sleep(1_500);
-    // Every subscribe was refused or cut, with the contract's codes.
-    expect(errors.length).toBe(150);
+    // Every subscribe is refused or cut, with the contract's code (on a busy machine this
+    // takes a while; the wait is bounded, not timed).
+    await eventually(() => expect(errors.length).toBe(150), 45_000, 100);
     expect(errors.every((e) => /participant/.test(e))).toBe(true);
     seen.length = 0;
     await owner.client.message.send.mutate({
@@ -111,5 +110,5 @@ describe('removal racing subscribes', () => {
     await sleep(1_500);
     for (const s of streams) s.unsubscribe();
     expect(seen).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 });
