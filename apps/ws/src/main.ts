@@ -57,7 +57,13 @@ const databaseUrl = env.DATABASE_URL ?? devDatabase?.url ?? '';
 await migrate(databaseUrl);
 
 const nodeId = `ws-${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 6)}`;
-const db = createDb(databaseUrl, { max: env.DATABASE_POOL_SIZE, applicationName: nodeId });
+const db = createDb(databaseUrl, {
+  max: env.DATABASE_POOL_SIZE,
+  applicationName: nodeId,
+  statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+  idleInTransactionTimeoutMs: env.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  acquireTimeoutMs: env.DATABASE_ACQUIRE_TIMEOUT_MS,
+});
 let server: WsServer | undefined;
 const metrics = createMetrics({
   connections: () => server?.connections.size ?? 0,
@@ -86,6 +92,10 @@ const limits = {
   sendRatePerSecond: env.SEND_RATE_PER_SECOND,
   sendBurst: env.SEND_BURST,
   eventRetentionDays: env.EVENT_RETENTION_DAYS,
+  maxSubscriptionsPerConnection: env.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+  maxSubscriptionsPerUser: env.WS_MAX_SUBSCRIPTIONS_PER_USER,
+  queryRatePerSecond: env.QUERY_RATE_PER_SECOND,
+  queryBurst: env.QUERY_BURST,
 };
 const services = createChatServices({
   db,
@@ -114,6 +124,12 @@ server = createWsServer({
   perMessageDeflate: env.WS_PERMESSAGE_DEFLATE,
   pingMs: env.WS_PING_MS,
   pongWaitMs: env.WS_PONG_WAIT_MS,
+  authTimeoutMs: env.WS_AUTH_TIMEOUT_MS,
+  maxConnectionsPerAddress: env.WS_MAX_CONNECTIONS_PER_ADDRESS,
+  maxSocketsPerUser: env.WS_MAX_SOCKETS_PER_USER,
+  metricsToken: env.METRICS_TOKEN,
+  metricsPort: env.METRICS_PORT,
+  production: env.production,
   readiness: async () => {
     const database = await db.$client`select 1`.then(
       () => ({ ok: true, detail: 'postgres' }),
@@ -127,6 +143,10 @@ log.info(
   { port: address.port, host: address.address, bus: bus.kind, nodeId },
   'ws server listening',
 );
+const metricsAddress = await server.listenMetrics(env.HOST);
+if (metricsAddress) log.info({ port: metricsAddress.port }, 'metrics listening');
+else if (env.production && !env.METRICS_TOKEN)
+  log.warn('/metrics is off: set METRICS_TOKEN or METRICS_PORT to serve it in production');
 
 // Resume ids older than the retention window get STALE_EVENT_ID; prune hourly.
 const prune = setInterval(() => {

@@ -1,6 +1,7 @@
 import { TokenError } from '@estuary/auth';
 import { TRPCError } from '@trpc/server';
 import type { User } from './domain/types';
+import { Gate } from './live/gate';
 import { authenticatePlatform } from './platform-auth';
 import { isPlatformToken } from './platform-tokens';
 import { isServiceToken } from './service-tokens';
@@ -18,6 +19,10 @@ export interface ConnectionState {
    * promise that resolves once it has drained. Subscriptions wait on it before each yield.
    */
   drain?: () => Promise<void> | undefined;
+  /** Replays on this socket take turns, one page at a time (see live/gate). */
+  replayGate?: Gate;
+  /** Subscriptions a socket may hold only once (`conversation.onUpdate`). */
+  held?: Set<string>;
 }
 
 export interface Context {
@@ -90,12 +95,16 @@ export async function createSocketContext(
     return {
       services,
       auth: { ok: false, reason: 'service' },
-      connection: { subscriptions: 0 },
+      connection: { subscriptions: 0, replayGate: new Gate(), held: new Set() },
       serviceToken: token,
     };
   }
   const auth = await authenticate(services, token);
   if (!auth.ok)
     throw new TRPCError({ code: 'UNAUTHORIZED', message: authErrorMessage[auth.reason] });
-  return { services, auth, connection: { subscriptions: 0 } };
+  return {
+    services,
+    auth,
+    connection: { subscriptions: 0, replayGate: new Gate(), held: new Set() },
+  };
 }

@@ -44,6 +44,10 @@ export interface ChatServices {
   registrationOpen: boolean;
   sendLimiter: RateLimiter;
   mutationLimiter: RateLimiter;
+  /** Per-user ceiling on queries. */
+  queryLimiter: RateLimiter;
+  /** Subscriptions each user holds on this process, across sockets. */
+  subscriptionsByUser: Map<string, number>;
   feeds: MessageFeeds;
   access: AccessWatch;
   presence: PresenceTracker | null;
@@ -101,6 +105,7 @@ export function createChatServices(options: ChatServicesOptions): ChatServices {
     Math.max(30, limits.sendRatePerSecond * 6),
     Math.max(60, limits.sendBurst * 3),
   );
+  const queryLimiter = new RateLimiter(limits.queryRatePerSecond, limits.queryBurst);
   const presence = options.trackPresence
     ? new PresenceTracker(deps, nodeId, options.presenceGraceMs)
     : null;
@@ -113,6 +118,8 @@ export function createChatServices(options: ChatServicesOptions): ChatServices {
     registrationOpen: options.registrationOpen ?? true,
     sendLimiter,
     mutationLimiter,
+    queryLimiter,
+    subscriptionsByUser: new Map(),
     feeds,
     access: new AccessWatch(deps),
     presence,
@@ -136,6 +143,7 @@ export function createChatServices(options: ChatServicesOptions): ChatServices {
       feeds.close();
       sendLimiter.close();
       mutationLimiter.close();
+      queryLimiter.close();
       await presence?.stop();
     },
   };

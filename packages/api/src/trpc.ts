@@ -4,6 +4,7 @@ import { authErrorMessage, type Context } from './context';
 import { requireParticipant } from './domain/conversations';
 import { ChatError } from './domain/errors';
 import { transformer } from './live/wire';
+import { overloadError } from './overload';
 
 /**
  * One tRPC instance, read top to bottom: the context (./context), then initTRPC with the
@@ -47,7 +48,9 @@ export const publicProcedure = t.procedure.use(async function countInflight({ ct
   if (type === 'subscription') return next();
   const leave = ctx.services.inflight.enter();
   try {
-    return await next();
+    const result = await next();
+    const overloaded = result.ok ? null : overloadError(result.error);
+    return overloaded ? { ...result, error: overloaded } : result;
   } finally {
     leave();
   }
@@ -78,6 +81,15 @@ export function signedInUser(ctx: Context, type: ProcedureType) {
   if (type === 'mutation' && !ctx.services.mutationLimiter.take(auth.user.id).ok) {
     throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: 'Too many requests; slow down' });
   }
+  if (type === 'query') {
+    const verdict = ctx.services.queryLimiter.take(auth.user.id);
+    if (!verdict.ok) {
+      throw new TRPCError({
+        code: 'TOO_MANY_REQUESTS',
+        message: `Too many queries; retry in ${verdict.retryAfterMs} ms`,
+      });
+    }
+  }
   return auth;
 }
 
@@ -99,17 +111,44 @@ export const conversationProcedure = protectedProcedure
 export async function* withSubscriptionSlot<T>(
   ctx: Context,
   stream: AsyncGenerator<T>,
+  options: { oncePerConnection?: string; signal?: AbortSignal | undefined } = {},
 ): AsyncGenerator<T> {
   const connection = ctx.connection;
+  const { limits, subscriptionsByUser } = ctx.services;
+  const userId = ctx.auth.ok ? ctx.auth.user.id : null;
+  const refuse = async (message: string) => {
+    await stream.return(undefined as never);
+    throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message });
+  };
+  const once = options.oncePerConnection;
+  let holding = false;
+  const letGo = () => {
+    if (holding && once) connection?.held?.delete(once);
+    holding = false;
+  };
   if (connection) {
-    if (connection.subscriptions >= ctx.services.limits.maxSubscriptionsPerConnection) {
-      await stream.return(undefined as never);
-      throw new TRPCError({
-        code: 'TOO_MANY_REQUESTS',
-        message: 'Too many subscriptions on this connection',
-      });
+    if (connection.subscriptions >= limits.maxSubscriptionsPerConnection) {
+      await refuse(
+        `Too many subscriptions on this connection (at most ${limits.maxSubscriptionsPerConnection})`,
+      );
+    }
+    if (userId && (subscriptionsByUser.get(userId) ?? 0) >= limits.maxSubscriptionsPerUser) {
+      await refuse(
+        `Too many subscriptions for this user (at most ${limits.maxSubscriptionsPerUser})`,
+      );
+    }
+    if (once && connection.held?.has(once)) {
+      await refuse(`Only one ${once} per connection; it already streams every conversation`);
     }
     connection.subscriptions++;
+    if (once) {
+      connection.held?.add(once);
+      holding = true;
+      // Freed the moment the client stops it, so a quick stop-and-resubscribe (a remount)
+      // is not refused while this stream is still winding down.
+      options.signal?.addEventListener('abort', letGo, { once: true });
+    }
+    if (userId) subscriptionsByUser.set(userId, (subscriptionsByUser.get(userId) ?? 0) + 1);
   }
   const drain = connection?.drain;
   try {
@@ -124,8 +163,18 @@ export async function* withSubscriptionSlot<T>(
       if (next.done) return;
       yield next.value;
     }
+  } catch (error) {
+    throw overloadError(error) ?? error;
   } finally {
     await stream.return(undefined as never);
-    if (connection) connection.subscriptions--;
+    if (connection) {
+      connection.subscriptions--;
+      letGo();
+      if (userId) {
+        const left = (subscriptionsByUser.get(userId) ?? 1) - 1;
+        if (left <= 0) subscriptionsByUser.delete(userId);
+        else subscriptionsByUser.set(userId, left);
+      }
+    }
   }
 }

@@ -28,6 +28,9 @@ async function boot(): Promise<WebServer> {
   const db = createDb(databaseUrl, {
     max: config.DATABASE_POOL_SIZE,
     applicationName: 'estuary-web',
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+    idleInTransactionTimeoutMs: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    acquireTimeoutMs: config.DATABASE_ACQUIRE_TIMEOUT_MS,
   });
   const log = (
     level: 'debug' | 'info' | 'warn' | 'error',
@@ -43,6 +46,8 @@ async function boot(): Promise<WebServer> {
     maxPageSize: config.PAGE_MAX,
     sendRatePerSecond: config.SEND_RATE_PER_SECOND,
     sendBurst: config.SEND_BURST,
+    queryRatePerSecond: config.QUERY_RATE_PER_SECOND,
+    queryBurst: config.QUERY_BURST,
   };
   const services = createChatServices({
     db,

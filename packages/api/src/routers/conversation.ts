@@ -67,6 +67,7 @@ export const createConversationRouter = (limits: Pick<Limits, 'maxPageSize'>) =>
       withSubscriptionSlot(
         ctx,
         conversationUpdates(ctx.services, ctx.user, signal ?? new AbortController().signal),
+        { oncePerConnection: 'conversation.onUpdate', signal },
       ),
     ),
   });

@@ -60,7 +60,13 @@ export const createMessageRouter = (limits: Pick<Limits, 'maxContentLength' | 'm
       .subscription(({ ctx, input, signal }) =>
         withSubscriptionSlot(
           ctx,
-          messageEvents(ctx.services, ctx.user, input, signal ?? new AbortController().signal),
+          messageEvents(
+            ctx.services,
+            ctx.user,
+            input,
+            signal ?? new AbortController().signal,
+            ctx.connection?.replayGate,
+          ),
         ),
       ),
 
@@ -78,6 +84,7 @@ export const createMessageRouter = (limits: Pick<Limits, 'maxContentLength' | 'm
             ctx.user,
             input,
             signal ?? new AbortController().signal,
+            ctx.connection?.replayGate,
           ),
         ),
       ),
