@@ -4,8 +4,8 @@ import type { User } from './domain/types';
 import type { ChatServices } from './services';
 
 export type AuthState =
-  | { ok: true; user: User; expiresAt: Date }
-  | { ok: false; reason: 'missing' | 'expired' | 'invalid' };
+  | { ok: true; user: User; expiresAt: Date; sessionId?: string }
+  | { ok: false; reason: 'missing' | 'expired' | 'invalid' | 'revoked' };
 
 /** Per-socket state; null for HTTP requests. */
 export interface ConnectionState {
@@ -21,12 +21,15 @@ export interface Context {
   services: ChatServices;
   auth: AuthState;
   connection: ConnectionState | null;
+  /** The client's address, for per-address limits (sign-in throttle); null when unknown. */
+  address?: string | null;
 }
 
 export const authErrorMessage = {
   missing: 'Sign in first: no token was sent',
   expired: 'Token expired',
   invalid: 'Invalid token',
+  revoked: 'Session ended: sign in again',
 } as const;
 
 /** Verifies an access token and loads its user. Never throws for a bad token: it says why. */
@@ -36,7 +39,10 @@ export async function authenticate(services: ChatServices, token: unknown): Prom
     const verified = await services.tokens.verify(token, 'access');
     const user = await services.getUser(verified.userId);
     if (!user) return { ok: false, reason: 'invalid' };
-    return { ok: true, user, expiresAt: verified.expiresAt };
+    // A token minted from a session dies with it (sign out, sign out everywhere).
+    if (verified.sessionId && !(await services.sessionAlive(verified.sessionId)))
+      return { ok: false, reason: 'revoked' };
+    return { ok: true, user, expiresAt: verified.expiresAt, sessionId: verified.sessionId };
   } catch (error) {
     if (error instanceof TokenError) return { ok: false, reason: error.reason };
     throw error;
@@ -48,15 +54,26 @@ export function bearerToken(authorization: string | null | undefined): string | 
   return match?.[1] ?? null;
 }
 
+/**
+ * The client's address behind our proxy: the last `X-Forwarded-For` hop (the one the nearest
+ * proxy, or Next itself, appended), else the socket's.
+ */
+export function clientAddress(headers: Headers, socketAddress?: string | null): string | null {
+  const hops = headers.get('x-forwarded-for')?.split(',').map((h) => h.trim()).filter(Boolean);
+  return hops?.at(-1) ?? socketAddress ?? null;
+}
+
 /** HTTP: `Authorization: Bearer <token>`. A bad token is refused per procedure, not here. */
 export async function createHttpContext(
   services: ChatServices,
   headers: Headers,
+  socketAddress?: string | null,
 ): Promise<Context> {
   return {
     services,
     auth: await authenticate(services, bearerToken(headers.get('authorization'))),
     connection: null,
+    address: clientAddress(headers, socketAddress),
   };
 }
 

@@ -18,3 +18,15 @@ export { PreparedTracked, transformer, wsEncoder } from './live/wire';
 export { type AppRouter, appRouter, createAppRouter } from './root';
 export { type ChatServices, type ChatServicesOptions, createChatServices } from './services';
 export { createCallerFactory } from './trpc';
+export { RetryLaterError } from './domain/errors';
+export {
+  createSession,
+  revokeSession,
+  revokeUserSessions,
+  type Session,
+  sessionBySecret,
+} from './domain/sessions';
+export { DEFAULT_LOGIN_LIMITS, type LoginLimits } from './login-throttle';
+export { clientAddress } from './context';
+export { describeError, errorId, internalErrorMessage, isPlainText } from './safety';
+export { HTTP_MAX_BATCH } from './shared';

@@ -10,8 +10,10 @@ import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { type Context, createHttpContext, createSocketContext } from './context';
 import type { Limits } from './domain/types';
+import type { LoginLimits } from './login-throttle';
 import { wsEncoder } from './live/wire';
 import { createAppRouter } from './root';
+import { HTTP_MAX_BATCH } from './shared';
 import { type ChatServices, createChatServices } from './services';
 
 export const TEST_SECRET = 'test-secret-test-secret-test-secret-test-secret';
@@ -19,6 +21,7 @@ export const TEST_SECRET = 'test-secret-test-secret-test-secret-test-secret';
 export interface TestServerOptions {
   bus?: 'memory' | 'postgres' | ((bus: Bus) => Bus);
   limits?: Partial<Limits>;
+  login?: Partial<LoginLimits>;
 }
 
 /** HTTP at `httpUrl` (as apps/web's /api/trpc) and WebSocket at `wsUrl` (as apps/ws). */
@@ -36,6 +39,7 @@ export async function startTestServer(options: TestServerOptions = {}) {
     bus,
     authSecret: TEST_SECRET,
     limits: options.limits,
+    login: options.login,
     trackPresence: true,
     // Short, so tests see audits and presence changes without long waits.
     feedAuditMs: 500,
@@ -47,8 +51,13 @@ export async function startTestServer(options: TestServerOptions = {}) {
 
   const httpHandler = createHTTPHandler({
     router,
+    maxBatchSize: HTTP_MAX_BATCH,
     createContext: ({ req }) =>
-      createHttpContext(services, new Headers(req.headers as Record<string, string>)),
+      createHttpContext(
+        services,
+        new Headers(req.headers as Record<string, string>),
+        req.socket.remoteAddress,
+      ),
   });
   const http: Server = createServer((req, res) => {
     // The standalone adapter serves at the root; mimic /api/trpc.

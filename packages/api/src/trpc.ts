@@ -2,8 +2,9 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError, z } from 'zod';
 import { authErrorMessage, type Context } from './context';
 import { requireParticipant } from './domain/conversations';
-import { ChatError } from './domain/errors';
+import { ChatError, RetryLaterError } from './domain/errors';
 import { transformer } from './live/wire';
+import { errorId, findControlCharacter, internalErrorMessage } from './safety';
 
 /**
  * One tRPC instance, read top to bottom: the context (./context), then initTRPC with the
@@ -13,6 +14,22 @@ import { transformer } from './live/wire';
 const t = initTRPC.context<Context>().create({
   transformer,
   errorFormatter({ shape, error }) {
+    if (error.code === 'INTERNAL_SERVER_ERROR') {
+      // Never the cause's words (SQL, parameters) nor its stack: an id the log also has.
+      const id = errorId(error);
+      const { stack: _, ...data } = shape.data;
+      return {
+        ...shape,
+        message: internalErrorMessage(id),
+        data: {
+          ...data,
+          issues: undefined,
+          reason: undefined,
+          retryAfterMs: undefined,
+          errorId: id as string | undefined,
+        },
+      };
+    }
     const issues = error.cause instanceof ZodError ? error.cause.issues : undefined;
     return {
       ...shape,
@@ -25,6 +42,8 @@ const t = initTRPC.context<Context>().create({
         ...shape.data,
         issues,
         reason: error instanceof ChatError ? error.reason : undefined,
+        retryAfterMs: error instanceof RetryLaterError ? error.retryAfterMs : undefined,
+        errorId: undefined as string | undefined,
       },
     };
   },
@@ -34,10 +53,27 @@ export const createCallerFactory = t.createCallerFactory;
 export const router = t.router;
 
 /**
+ * No text input may carry NUL or another control character (message content may keep line
+ * feeds and tabs): checked on the raw input of every procedure, before any schema or query.
+ */
+const refuseControlCharacters = t.middleware(async function refuseControlCharacters({
+  getRawInput,
+  next,
+}) {
+  const path = findControlCharacter(await getRawInput());
+  if (path)
+    throw new TRPCError({
+      code: 'BAD_REQUEST',
+      message: `${path}: control characters are not allowed`,
+    });
+  return next();
+});
+
+/**
  * Counts queries and mutations in flight, so a graceful shutdown can wait for them, and
  * turns new calls away once it has begun (the client retries on another node).
  */
-export const publicProcedure = t.procedure.use(async function countInflight({ ctx, type, next }) {
+export const publicProcedure = t.procedure.use(refuseControlCharacters).use(async function countInflight({ ctx, type, next }) {
   if (ctx.services.draining) {
     throw new TRPCError({
       code: 'SERVICE_UNAVAILABLE',

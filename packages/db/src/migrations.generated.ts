@@ -44,4 +44,15 @@ export const migrations: MigrationMeta[] = [
     folderMillis: 1795650429996,
     hash: 'bcbb9d409b78482b61935a048f4298f18e8119aafd374393401880d93887705e',
   },
+  {
+    sql: [
+      'CREATE TABLE "rate_limits" (\n\t"key" varchar(255) PRIMARY KEY NOT NULL,\n\t"points" integer DEFAULT 0 NOT NULL,\n\t"expire" bigint\n);\n',
+      '\nCREATE TABLE "sessions" (\n\t"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,\n\t"user_id" uuid NOT NULL,\n\t"token_hash" text NOT NULL,\n\t"created_at" timestamp with time zone DEFAULT now() NOT NULL,\n\t"expires_at" timestamp with time zone NOT NULL,\n\t"revoked_at" timestamp with time zone,\n\tCONSTRAINT "sessions_tokenHash_unique" UNIQUE("token_hash")\n);\n',
+      '\nALTER TABLE "sessions" ADD CONSTRAINT "sessions_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;',
+      '\nCREATE INDEX "sessions_user_idx" ON "sessions" USING btree ("user_id");',
+    ],
+    bps: true,
+    folderMillis: 1796177702038,
+    hash: '70a836f1713366bdd74588123f9fbb11b27ac7e8a404de826bbf7dce6bc3c1b3',
+  },
 ];

@@ -98,6 +98,8 @@ export type Limits = {
   maxSubscriptionsPerConnection: number;
   /** How long `message.onEvent` can resume from; older ids must refetch history. */
   eventRetentionDays: number;
+  /** The most people a group may hold, its creator included (createGroup and addParticipant). */
+  maxGroupParticipants: number;
 };
 
 export const DEFAULT_LIMITS: Limits = {
@@ -107,4 +109,5 @@ export const DEFAULT_LIMITS: Limits = {
   sendBurst: 20,
   maxSubscriptionsPerConnection: 200,
   eventRetentionDays: 30,
+  maxGroupParticipants: 100,
 };
