@@ -18,6 +18,11 @@ const schema = z.object({
   PAGE_MAX: number(100),
   SEND_RATE_PER_SECOND: number(5),
   SEND_BURST: number(20),
+  /** Sign-in throttle: attempts per account and per address in each window (shared store). */
+  LOGIN_ATTEMPTS_PER_ACCOUNT: number(10),
+  LOGIN_ATTEMPTS_PER_ADDRESS: number(100),
+  LOGIN_WINDOW_SECONDS: number(900),
+  GROUP_MAX_PARTICIPANTS: number(100),
 });
 
 export type WebEnv = z.infer<typeof schema> & { AUTH_SECRET: string; production: boolean };

@@ -75,6 +75,7 @@ const limits = {
   sendRatePerSecond: env.SEND_RATE_PER_SECOND,
   sendBurst: env.SEND_BURST,
   eventRetentionDays: env.EVENT_RETENTION_DAYS,
+  maxGroupParticipants: env.GROUP_MAX_PARTICIPANTS,
 };
 const services = createChatServices({
   db,
@@ -85,6 +86,12 @@ const services = createChatServices({
   trackPresence: true,
   nodeId,
   log: (level, message, extra) => log[level](extra ?? {}, message),
+  redisUrl: env.REDIS_URL,
+  login: {
+    loginAttemptsPerAccount: env.LOGIN_ATTEMPTS_PER_ACCOUNT,
+    loginAttemptsPerAddress: env.LOGIN_ATTEMPTS_PER_ADDRESS,
+    loginWindowSeconds: env.LOGIN_WINDOW_SECONDS,
+  },
 });
 await services.start();
 

@@ -59,7 +59,11 @@ export function bearerToken(authorization: string | null | undefined): string | 
  * proxy, or Next itself, appended), else the socket's.
  */
 export function clientAddress(headers: Headers, socketAddress?: string | null): string | null {
-  const hops = headers.get('x-forwarded-for')?.split(',').map((h) => h.trim()).filter(Boolean);
+  const hops = headers
+    .get('x-forwarded-for')
+    ?.split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
   return hops?.at(-1) ?? socketAddress ?? null;
 }
 

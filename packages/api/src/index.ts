@@ -3,22 +3,13 @@ export {
   authenticate,
   bearerToken,
   type Context,
+  clientAddress,
   createHttpContext,
   createSocketContext,
 } from './context';
 export * as chat from './domain';
-export { ChatError, STALE_EVENT_ID } from './domain/errors';
+export { ChatError, RetryLaterError, STALE_EVENT_ID } from './domain/errors';
 export { pruneEvents } from './domain/messages';
-export type * from './domain/types';
-export { DEFAULT_LIMITS } from './domain/types';
-export { authenticateUser } from './domain/users';
-export type { MessageEventBatch } from './live/message-stream';
-export type { Log } from './live/topics';
-export { PreparedTracked, transformer, wsEncoder } from './live/wire';
-export { type AppRouter, appRouter, createAppRouter } from './root';
-export { type ChatServices, type ChatServicesOptions, createChatServices } from './services';
-export { createCallerFactory } from './trpc';
-export { RetryLaterError } from './domain/errors';
 export {
   createSession,
   revokeSession,
@@ -26,7 +17,15 @@ export {
   type Session,
   sessionBySecret,
 } from './domain/sessions';
+export type * from './domain/types';
+export { DEFAULT_LIMITS } from './domain/types';
+export { authenticateUser } from './domain/users';
+export type { MessageEventBatch } from './live/message-stream';
+export type { Log } from './live/topics';
+export { PreparedTracked, transformer, wsEncoder } from './live/wire';
 export { DEFAULT_LOGIN_LIMITS, type LoginLimits } from './login-throttle';
-export { clientAddress } from './context';
+export { type AppRouter, appRouter, createAppRouter } from './root';
 export { describeError, errorId, internalErrorMessage, isPlainText } from './safety';
+export { type ChatServices, type ChatServicesOptions, createChatServices } from './services';
 export { HTTP_MAX_BATCH } from './shared';
+export { createCallerFactory } from './trpc';

@@ -55,14 +55,19 @@ export function describeError(error: unknown): Record<string, unknown>[] {
   return chain;
 }
 
-// C0 and C1 controls and DEL. Message content keeps line feeds and tabs.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-const CONTROL_IN_CONTENT = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+/** C0 and C1 controls and DEL; message content keeps line feeds and tabs. */
+function hasControlCharacter(text: string, multiline: boolean): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 ? !(multiline && (c === 0x0a || c === 0x09)) : c >= 0x7f && c <= 0x9f) return true;
+  }
+  return false;
+}
 const MULTILINE_FIELDS = new Set(['content']);
 
 /** True when `text` holds no control character (`multiline` allows \n and \t). */
 export function isPlainText(text: string, multiline = false): boolean {
-  return !(multiline ? CONTROL_IN_CONTENT : CONTROL).test(text);
+  return !hasControlCharacter(text, multiline);
 }
 
 /**
@@ -83,7 +88,27 @@ export function findControlCharacter(input: unknown, path: string[] = []): strin
   return null;
 }
 
-/** Characters that draw nothing: a message of only these (and spaces) is empty. */
-const INVISIBLE = /[\s\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]/gu;
+/** Characters that draw nothing: a message of only these (and white space) is empty. */
+const INVISIBLE_RANGES: [number, number][] = [
+  [0x00ad, 0x00ad], // soft hyphen
+  [0x034f, 0x034f], // combining grapheme joiner
+  [0x061c, 0x061c], // Arabic letter mark
+  [0x115f, 0x1160], // Hangul fillers
+  [0x17b4, 0x17b5],
+  [0x180b, 0x180f], // Mongolian variation selectors and vowel separator
+  [0x200b, 0x200f], // zero-width space, joiners, direction marks
+  [0x202a, 0x202e], // bidi embeddings
+  [0x2060, 0x206f], // word joiner, invisible operators, bidi isolates
+  [0x3164, 0x3164], // Hangul filler
+  [0xfe00, 0xfe0f], // variation selectors
+  [0xfeff, 0xfeff], // byte order mark
+  [0xffa0, 0xffa0], // half-width Hangul filler
+];
 
-export const isBlank = (text: string) => text.replace(INVISIBLE, '') === '';
+const isInvisible = (char: string) => {
+  if (/\s/.test(char)) return true;
+  const code = char.codePointAt(0) ?? 0;
+  return INVISIBLE_RANGES.some(([from, to]) => code >= from && code <= to);
+};
+
+export const isBlank = (text: string) => [...text].every(isInvisible);

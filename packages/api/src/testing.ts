@@ -10,11 +10,11 @@ import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { type Context, createHttpContext, createSocketContext } from './context';
 import type { Limits } from './domain/types';
-import type { LoginLimits } from './login-throttle';
 import { wsEncoder } from './live/wire';
+import type { LoginLimits } from './login-throttle';
 import { createAppRouter } from './root';
-import { HTTP_MAX_BATCH } from './shared';
 import { type ChatServices, createChatServices } from './services';
+import { HTTP_MAX_BATCH } from './shared';
 
 export const TEST_SECRET = 'test-secret-test-secret-test-secret-test-secret';
 

@@ -1,7 +1,6 @@
 import type { Db } from '@estuary/db';
 import { Redis } from 'ioredis';
 import {
-  BurstyRateLimiter,
   type IRateLimiterStoreOptions,
   RateLimiterMemory,
   RateLimiterPostgres,
@@ -59,14 +58,14 @@ export function createThrottleStore(options: { db: Db; redisUrl?: string }): Thr
   redis?.on('error', () => {}); // ioredis reconnects by itself; the insurance limiter covers the gap
   const store: Partial<IRateLimiterStoreOptions> = redis
     ? { storeClient: redis }
-    : {
+    : ({
         storeClient: pgAdapter(options.db),
         storeType: 'pool',
         tableName: TABLE,
         // The table comes with the migrations; the library must not try to create it.
         tableCreated: true,
         clearExpiredByTimeout: true,
-      } as Partial<IRateLimiterStoreOptions>;
+      } as Partial<IRateLimiterStoreOptions>);
   const made: RateLimiterPostgres[] = [];
   return {
     limiter({ keyPrefix, points, duration }) {
@@ -94,7 +93,12 @@ export function createThrottleStore(options: { db: Db; redisUrl?: string }): Thr
 
 type Consumer = { consume(key: string, points?: number): Promise<RateLimiterRes> };
 
-function wrap(rl: Consumer & { reward?(key: string, points: number): Promise<unknown>; delete?(key: string): Promise<unknown> }): Limiter {
+function wrap(
+  rl: Consumer & {
+    reward?(key: string, points: number): Promise<unknown>;
+    delete?(key: string): Promise<unknown>;
+  },
+): Limiter {
   return {
     consume: (key) => verdict(rl.consume(key)),
     async refund(key) {
@@ -118,9 +122,10 @@ async function verdict(result: Promise<RateLimiterRes>): Promise<Verdict> {
 }
 
 /**
- * `ratePerSecond` sustained with bursts of `burst`, as a token bucket would allow: the
- * library's BurstyRateLimiter, a one-second window of `ratePerSecond` backed by a window of
- * the extra `burst - ratePerSecond` that refills in the time a bucket would (burst / rate).
+ * `ratePerSecond` sustained with bursts of `burst`, close to a token bucket: as the library's
+ * BurstyRateLimiter does, a one-second window of `ratePerSecond` backed by a window of the
+ * extra `burst - ratePerSecond` that refills in the time a bucket would (burst / rate). (Ours
+ * answers the soonest retry time; the library's reports the first window's.)
  */
 export function rateWithBurst(
   store: ThrottleStore,
@@ -139,7 +144,12 @@ export function rateWithBurst(
   return {
     async consume(key) {
       const first = await steady.consume(key);
-      return first.ok ? first : spare.consume(key);
+      if (first.ok) return first;
+      const second = await spare.consume(key);
+      // Refused by both: the next second's share is the soonest a send can pass.
+      return second.ok
+        ? second
+        : { ok: false, retryAfterMs: Math.min(first.retryAfterMs, second.retryAfterMs) };
     },
   };
 }

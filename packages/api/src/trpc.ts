@@ -73,21 +73,23 @@ const refuseControlCharacters = t.middleware(async function refuseControlCharact
  * Counts queries and mutations in flight, so a graceful shutdown can wait for them, and
  * turns new calls away once it has begun (the client retries on another node).
  */
-export const publicProcedure = t.procedure.use(refuseControlCharacters).use(async function countInflight({ ctx, type, next }) {
-  if (ctx.services.draining) {
-    throw new TRPCError({
-      code: 'SERVICE_UNAVAILABLE',
-      message: 'Server is shutting down; retry on another node',
-    });
-  }
-  if (type === 'subscription') return next();
-  const leave = ctx.services.inflight.enter();
-  try {
-    return await next();
-  } finally {
-    leave();
-  }
-});
+export const publicProcedure = t.procedure
+  .use(refuseControlCharacters)
+  .use(async function countInflight({ ctx, type, next }) {
+    if (ctx.services.draining) {
+      throw new TRPCError({
+        code: 'SERVICE_UNAVAILABLE',
+        message: 'Server is shutting down; retry on another node',
+      });
+    }
+    if (type === 'subscription') return next();
+    const leave = ctx.services.inflight.enter();
+    try {
+      return await next();
+    } finally {
+      leave();
+    }
+  });
 
 /** The caller holds a valid, unexpired token. Mutations also pass a per-user flood limit. */
 export const protectedProcedure = publicProcedure.use(async function isSignedIn({

@@ -52,9 +52,9 @@ describe('the sign-in throttle', () => {
     // Two guesses through another process count against the same account.
     const other = await callerOn(second, '');
     for (const i of [0, 1]) {
-      expect((await failure(other.auth.login({ email: victim.user.email, password: `x${i}` }))).code).toBe(
-        'UNAUTHORIZED',
-      );
+      expect(
+        (await failure(other.auth.login({ email: victim.user.email, password: `x${i}` }))).code,
+      ).toBe('UNAUTHORIZED');
     }
     const results = await Promise.all(
       Array.from({ length: HTTP_MAX_BATCH }, (_, i) =>
@@ -80,7 +80,8 @@ describe('the sign-in throttle', () => {
     const codes: string[] = [];
     for (let i = 0; i < 14; i++) {
       codes.push(
-        (await failure(other.auth.login({ email: `nobody${i}@example.com`, password: 'nope' }))).code,
+        (await failure(other.auth.login({ email: `nobody${i}@example.com`, password: 'nope' })))
+          .code,
       );
     }
     expect(codes.slice(0, 12).every((c) => c === 'UNAUTHORIZED')).toBe(true);
@@ -147,7 +148,9 @@ describe('the send rate limit', () => {
         via === 'here' ? client.client.message.send.mutate(input) : there.message.send(input);
       return call.then(
         () => 'OK',
-        (e) => (e as { data?: { code?: string }; code?: string }).data?.code ?? (e as { code: string }).code,
+        (e) =>
+          (e as { data?: { code?: string }; code?: string }).data?.code ??
+          (e as { code: string }).code,
       );
     };
     const results = await Promise.all(
@@ -189,7 +192,9 @@ describe('text input', () => {
     expect(await send('bell\u0007')).toBe('BAD_REQUEST');
     expect(await send('c1\u0085')).toBe('BAD_REQUEST');
     expect(
-      await codeOf(client.client.conversation.createGroup.mutate({ title: 'a\nb', participantIds: [] })),
+      await codeOf(
+        client.client.conversation.createGroup.mutate({ title: 'a\nb', participantIds: [] }),
+      ),
     ).toBe('BAD_REQUEST');
   });
 

@@ -71,7 +71,10 @@ export class TokenService {
       ) {
         throw new TokenError('invalid');
       }
-      const verified: VerifiedToken = { userId: payload.sub, expiresAt: new Date(payload.exp * 1000) };
+      const verified: VerifiedToken = {
+        userId: payload.sub,
+        expiresAt: new Date(payload.exp * 1000),
+      };
       if (typeof payload.sid === 'string') verified.sessionId = payload.sid;
       return verified;
     } catch (error) {

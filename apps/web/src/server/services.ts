@@ -38,6 +38,7 @@ async function boot(): Promise<WebServer> {
     maxPageSize: config.PAGE_MAX,
     sendRatePerSecond: config.SEND_RATE_PER_SECOND,
     sendBurst: config.SEND_BURST,
+    maxGroupParticipants: config.GROUP_MAX_PARTICIPANTS,
   };
   const services = createChatServices({
     db,
@@ -46,6 +47,12 @@ async function boot(): Promise<WebServer> {
     limits,
     registrationOpen: config.ALLOW_REGISTRATION,
     log,
+    redisUrl: config.REDIS_URL,
+    login: {
+      loginAttemptsPerAccount: config.LOGIN_ATTEMPTS_PER_ACCOUNT,
+      loginAttemptsPerAddress: config.LOGIN_ATTEMPTS_PER_ADDRESS,
+      loginWindowSeconds: config.LOGIN_WINDOW_SECONDS,
+    },
   });
   await services.start();
   return { services, router: createAppRouter(limits) };

@@ -26,7 +26,11 @@ export async function createSession(
   const secret = randomBytes(32).toString('base64url');
   const [row] = await db
     .insert(sessions)
-    .values({ userId, tokenHash: hash(secret), expiresAt: new Date(Date.now() + ttlSeconds * 1000) })
+    .values({
+      userId,
+      tokenHash: hash(secret),
+      expiresAt: new Date(Date.now() + ttlSeconds * 1000),
+    })
     .returning({ id: sessions.id, userId: sessions.userId, expiresAt: sessions.expiresAt });
   if (!row) throw new Error('insert returned nothing');
   return { ...row, secret };

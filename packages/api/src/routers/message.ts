@@ -1,4 +1,3 @@
-import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { RetryLaterError } from '../domain/errors';
 import { deleteMessage, editMessage, listMessages } from '../domain/messages';
