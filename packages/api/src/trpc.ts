@@ -104,6 +104,9 @@ export const protectedProcedure = publicProcedure.use(async function isSignedIn(
   if (auth.expiresAt.getTime() <= Date.now()) {
     throw new TRPCError({ code: 'UNAUTHORIZED', message: authErrorMessage.expired });
   }
+  // …and its session: a socket opened before sign-out (everywhere) can call no more.
+  if (auth.sessionId && !(await ctx.services.sessionAlive(auth.sessionId)))
+    throw new TRPCError({ code: 'UNAUTHORIZED', message: authErrorMessage.revoked });
   if (type === 'mutation' && !ctx.services.mutationLimiter.take(auth.user.id).ok) {
     throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: 'Too many requests; slow down' });
   }

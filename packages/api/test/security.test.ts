@@ -3,9 +3,16 @@ import { createMemoryBus } from '@estuary/realtime';
 import { TRPCClientError } from '@trpc/client';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authenticate, type ChatServices, createCallerFactory, createChatServices } from '../src';
+import {
+  type AppRouter,
+  authenticate,
+  type ChatServices,
+  createCallerFactory,
+  createChatServices,
+} from '../src';
 import { HTTP_MAX_BATCH } from '../src/shared';
-import { bookedPair, codeOf, SECRET, type Stack, startStack } from './harness';
+import { topics } from '../src/live/topics';
+import { bookedPair, codeOf, collector, SECRET, type Stack, startStack } from './harness';
 
 let stack: Stack;
 let second: ChatServices;
@@ -128,6 +135,25 @@ describe('sessions', () => {
     expect(await stack.client(b.token).auth.logoutAll.mutate()).toEqual({ revoked: 2 });
     expect(await codeOf(stack.client(b.token).auth.refresh.mutate())).toBe('UNAUTHORIZED');
     expect(await codeOf(stack.client(member.token).auth.refresh.mutate())).toBe('UNAUTHORIZED');
+  });
+
+  it('a socket opened before sign-out can subscribe to nothing after it', async () => {
+    const member = await stack.signUp();
+    const { token } = await stack.anonymous.auth.login.mutate({
+      email: member.user.email,
+      password: 'password-123',
+    });
+    const socket = stack.client(token);
+    const first = collector();
+    const open = socket.conversation.onUpdate.subscribe(undefined, first);
+    await stack.listening(topics.user(member.user.id));
+    await stack.client(token).auth.logout.mutate();
+    const second = collector();
+    const refused = socket.conversation.onUpdate.subscribe(undefined, second);
+    await second.until(() => second.errors.length > 0);
+    expect((second.errors[0] as TRPCClientError<AppRouter>).data?.code).toBe('UNAUTHORIZED');
+    open.unsubscribe();
+    refused.unsubscribe();
   });
 
   it('does not renew a token bound to no session', async () => {

@@ -11,7 +11,8 @@ export const tooLarge = () =>
         data: { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413 },
       },
     },
-    { status: 413 },
+    // The rest of the upload is never read: the connection cannot be reused.
+    { status: 413, headers: { connection: 'close' } },
   );
 
 /**
