@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { createAppRouter, createChatServices, pruneEvents } from '@estuary/api';
+import { createAppRouter, createChatServices, describeError, pruneEvents } from '@estuary/api';
 import { closeDb, createDb, migrate } from '@estuary/db';
 import { createBus } from '@estuary/realtime';
 import pino from 'pino';
@@ -125,7 +125,7 @@ log.info(
 // Resume ids older than the retention window get STALE_EVENT_ID; prune hourly.
 const prune = setInterval(() => {
   pruneEvents(db.$client, env.EVENT_RETENTION_DAYS).catch((error) =>
-    log.warn({ err: error }, 'event pruning failed'),
+    log.warn({ err: describeError(error) }, 'event pruning failed'),
   );
 }, 3_600_000);
 prune.unref();

@@ -112,3 +112,20 @@ const isInvisible = (char: string) => {
 };
 
 export const isBlank = (text: string) => [...text].every(isInvisible);
+
+/**
+ * Log fields without query parameters: errors become their description, and a stringified
+ * database error (drizzle's "Failed query: …\nparams: …") loses its parameters.
+ */
+export function withoutParameters(extra: Record<string, unknown>): Record<string, unknown> {
+  const clean: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(extra)) {
+    clean[key] =
+      value instanceof Error
+        ? describeError(value)
+        : typeof value === 'string'
+          ? value.replace(/\nparams: [\s\S]*$/, ' (parameters withheld)')
+          : value;
+  }
+  return clean;
+}

@@ -12,6 +12,7 @@ import { MessageFeeds } from './live/feeds';
 import type { Deps, Log } from './live/topics';
 import { DEFAULT_LOGIN_LIMITS, type LoginLimits, LoginThrottle } from './login-throttle';
 import { RateLimiter } from './rate-limit';
+import { withoutParameters } from './safety';
 import { createThrottleStore, type Limiter, rateWithBurst, type ThrottleStore } from './throttle';
 
 export interface ChatServicesOptions {
@@ -96,7 +97,13 @@ const SESSION_CACHE_MS = 5_000;
 
 export function createChatServices(options: ChatServicesOptions): ChatServices {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const deps: Deps = { db: options.db, bus: options.bus, log: options.log ?? (() => {}) };
+  const log = options.log ?? (() => {});
+  const deps: Deps = {
+    db: options.db,
+    bus: options.bus,
+    // Whatever a background task logs, no query parameter reaches the log.
+    log: (level, message, extra) => log(level, message, extra && withoutParameters(extra)),
+  };
   if (options.batchSends ?? true) deps.sends = new SendBatcher(deps);
   const nodeId = options.nodeId ?? `node-${randomUUID()}`;
   const users = new Map<string, { user: User | null; at: number }>();

@@ -10,8 +10,9 @@ import {
   createCallerFactory,
   createChatServices,
 } from '../src';
-import { HTTP_MAX_BATCH } from '../src/shared';
 import { topics } from '../src/live/topics';
+import { describeError, withoutParameters } from '../src/safety';
+import { HTTP_MAX_BATCH } from '../src/shared';
 import { bookedPair, codeOf, collector, SECRET, type Stack, startStack } from './harness';
 
 let stack: Stack;
@@ -253,6 +254,19 @@ describe('unexpected errors', () => {
     } finally {
       await stack.db.execute(sql`alter table bookings_gone rename to bookings`);
     }
+  });
+
+  it('are logged without their query parameters', async () => {
+    const secret = 'scrypt$32768$8$not-for-logs';
+    const error = await stack.db.execute(sql`select ${secret}::uuid`).then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
+    expect(String(error)).toContain(secret); // what a naive log would have printed
+    expect(JSON.stringify(describeError(error))).not.toContain(secret);
+    expect(JSON.stringify(withoutParameters({ error: String(error), e: error }))).not.toContain(
+      secret,
+    );
   });
 });
 

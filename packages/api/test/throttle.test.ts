@@ -49,7 +49,8 @@ describe.runIf(redisBin)('shared limits in Redis (REDIS_URL)', () => {
       // ioredis connects in the background; give it a moment before counting.
       await new Promise((r) => setTimeout(r, 300));
       expect(await acceptedOfForty(a, b, 'redis')).toBe(20);
-      const [rows] = await db.$client`select count(*)::int as n from rate_limits where key like 'redis%'`;
+      const [rows] =
+        await db.$client`select count(*)::int as n from rate_limits where key like 'redis%'`;
       expect(rows?.n).toBe(0); // nothing went to Postgres
       await redis.stop();
       const limit = rateWithBurst(a, 'outage', 5, 20);

@@ -1,5 +1,4 @@
 import {
-  clientAddress,
   createHttpContext,
   describeError,
   errorId,
@@ -22,7 +21,7 @@ async function handler(req: Request) {
     req: request,
     router,
     maxBatchSize: HTTP_MAX_BATCH,
-    createContext: () => createHttpContext(services, req.headers, clientAddress(req.headers)),
+    createContext: () => createHttpContext(services, req.headers),
     onError({ error, path }) {
       // The client got a generic message and this id; the log gets the id and the error
       // without its values (no SQL parameters).
