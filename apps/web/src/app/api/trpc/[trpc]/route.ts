@@ -1,9 +1,4 @@
-import {
-  createHttpContext,
-  describeError,
-  errorId,
-  HTTP_MAX_BATCH,
-} from '@estuary/api';
+import { createHttpContext, describeError, errorId, HTTP_MAX_BATCH } from '@estuary/api';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { readCappedBody, tooLarge } from '../../../../server/requests';
 import { webServer } from '../../../../server/services';
