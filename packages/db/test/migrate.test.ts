@@ -31,6 +31,8 @@ describe('migrations', () => {
       'messages',
       'nodes',
       'presence_connections',
+      'rate_limits',
+      'sessions',
       'users',
     ]);
     const applied = await sql`select count(*)::int as n from drizzle.__drizzle_migrations`;
