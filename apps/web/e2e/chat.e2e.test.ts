@@ -7,6 +7,7 @@ import { finish } from './scenarios/finish';
 import { history } from './scenarios/history';
 import { platform } from './scenarios/platform';
 import { resilience } from './scenarios/resilience';
+import { security } from './scenarios/security';
 import type { World } from './scenarios/world';
 
 // One stack for the whole file: starting next dev and compiling it is most of the cost.
@@ -34,5 +35,6 @@ describe.runIf(browserAvailable()).sequential('chat in two browsers', () => {
   history(world);
   platform(world);
   doors(world);
+  security(world);
   finish(world);
 });

@@ -33,6 +33,11 @@ const schema = z.object({
   /** Queries per user per second (bursts of QUERY_BURST). */
   QUERY_RATE_PER_SECOND: number(50),
   QUERY_BURST: number(100),
+  /** Sign-in throttle: attempts per account and per address in each window (shared store). */
+  LOGIN_ATTEMPTS_PER_ACCOUNT: number(10),
+  LOGIN_ATTEMPTS_PER_ADDRESS: number(100),
+  LOGIN_WINDOW_SECONDS: number(900),
+  GROUP_MAX_PARTICIPANTS: number(100),
 });
 
 export type WebEnv = z.infer<typeof schema> & { AUTH_SECRET: string; production: boolean };

@@ -34,6 +34,11 @@ const schema = z.object({
   SEND_RATE_PER_SECOND: number(5),
   SEND_BURST: number(20),
   EVENT_RETENTION_DAYS: number(30),
+  /** Sign-in throttle: attempts per account and per address in each window (shared store). */
+  LOGIN_ATTEMPTS_PER_ACCOUNT: number(10),
+  LOGIN_ATTEMPTS_PER_ADDRESS: number(100),
+  LOGIN_WINDOW_SECONDS: number(900),
+  GROUP_MAX_PARTICIPANTS: number(100),
   /** Without DATABASE_URL: `wait` for `pnpm dev`'s database task, or `start` an embedded one. */
   ESTUARY_DEV_DB: z.enum(['wait', 'start']).default('start'),
   /** The booking platform's tokens: its JWKS, and the issuer and audience to check. */

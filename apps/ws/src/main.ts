@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import {
   createAppRouter,
   createChatServices,
+  describeError,
   platformAuthFromEnv,
   pruneEvents,
 } from '@estuary/api';
@@ -96,6 +97,7 @@ const limits = {
   maxSubscriptionsPerUser: env.WS_MAX_SUBSCRIPTIONS_PER_USER,
   queryRatePerSecond: env.QUERY_RATE_PER_SECOND,
   queryBurst: env.QUERY_BURST,
+  maxGroupParticipants: env.GROUP_MAX_PARTICIPANTS,
 };
 const services = createChatServices({
   db,
@@ -107,6 +109,12 @@ const services = createChatServices({
   nodeId,
   log: (level, message, extra) => log[level](extra ?? {}, message),
   platformAuth: platformAuthFromEnv(env),
+  redisUrl: env.REDIS_URL,
+  login: {
+    loginAttemptsPerAccount: env.LOGIN_ATTEMPTS_PER_ACCOUNT,
+    loginAttemptsPerAddress: env.LOGIN_ATTEMPTS_PER_ADDRESS,
+    loginWindowSeconds: env.LOGIN_WINDOW_SECONDS,
+  },
 });
 metrics.platformKeyFailures(() => services.platform?.keyFetchFailures ?? 0);
 await services.start();
@@ -151,7 +159,7 @@ else if (env.production && !env.METRICS_TOKEN)
 // Resume ids older than the retention window get STALE_EVENT_ID; prune hourly.
 const prune = setInterval(() => {
   pruneEvents(db.$client, env.EVENT_RETENTION_DAYS).catch((error) =>
-    log.warn({ err: error }, 'event pruning failed'),
+    log.warn({ err: describeError(error) }, 'event pruning failed'),
   );
 }, 3_600_000);
 prune.unref();

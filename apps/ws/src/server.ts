@@ -1,7 +1,15 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type AppRouter, type ChatServices, createSocketContext, wsEncoder } from '@estuary/api';
+import {
+  type AppRouter,
+  type ChatServices,
+  clientAddress,
+  createSocketContext,
+  describeError,
+  errorId,
+  wsEncoder,
+} from '@estuary/api';
 import { getTRPCErrorShape, TRPCError, transformTRPCResponse } from '@trpc/server';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import type { Logger } from 'pino';
@@ -109,7 +117,7 @@ export function createWsServer(options: WsServerOptions) {
     router,
     keepAlive: { enabled: true, pingMs: options.pingMs, pongWaitMs: options.pongWaitMs },
     experimental_encoder: wsEncoder,
-    createContext: async ({ res: ws, info }) => {
+    createContext: async ({ req, res: ws, info }) => {
       try {
         const ctx = await createSocketContext(services, info.connectionParams);
         // Services (no user) are not capped per user; people are.
@@ -121,6 +129,15 @@ export function createWsServer(options: WsServerOptions) {
           refuse(ws, error, 'sockets-per-user', CLOSE.tooManySockets);
           throw error;
         }
+        // For per-address limits (a socket may call auth.login too).
+        ctx.address = clientAddress(
+          new Headers(
+            Object.entries(req.headers).flatMap(([k, v]) =>
+              typeof v === 'string' ? [[k, v] as [string, string]] : [],
+            ),
+          ),
+          req.socket.remoteAddress,
+        );
         connections.authenticated(ws, ctx, () =>
           refuse(
             ws,
@@ -143,7 +160,11 @@ export function createWsServer(options: WsServerOptions) {
         // A client broke the protocol (oversize or malformed frame); ws closes that socket.
         log.warn({ userId: user, reason: socketError }, 'client sent a bad frame; socket closed');
       } else if (error.code === 'INTERNAL_SERVER_ERROR') {
-        log.error({ path, type, userId: user, err: error.cause ?? error }, 'procedure failed');
+        // The client got a generic message with this id; the log never carries SQL values.
+        log.error(
+          { path, type, userId: user, errorId: errorId(error), err: describeError(error) },
+          'procedure failed',
+        );
       } else {
         log.debug({ path, type, userId: user, code: error.code }, error.message);
       }

@@ -2,9 +2,10 @@ import { initTRPC, type ProcedureType, TRPCError } from '@trpc/server';
 import { ZodError, z } from 'zod';
 import { authErrorMessage, type Context } from './context';
 import { requireParticipant } from './domain/conversations';
-import { ChatError } from './domain/errors';
+import { ChatError, RetryLaterError } from './domain/errors';
 import { transformer } from './live/wire';
 import { overloadError } from './overload';
+import { errorId, findControlCharacter, internalErrorMessage } from './safety';
 
 /**
  * One tRPC instance, read top to bottom: the context (./context), then initTRPC with the
@@ -14,6 +15,22 @@ import { overloadError } from './overload';
 const t = initTRPC.context<Context>().create({
   transformer,
   errorFormatter({ shape, error }) {
+    if (error.code === 'INTERNAL_SERVER_ERROR') {
+      // Never the cause's words (SQL, parameters) nor its stack: an id the log also has.
+      const id = errorId(error);
+      const { stack: _, ...data } = shape.data;
+      return {
+        ...shape,
+        message: internalErrorMessage(id),
+        data: {
+          ...data,
+          issues: undefined,
+          reason: undefined,
+          retryAfterMs: undefined,
+          errorId: id as string | undefined,
+        },
+      };
+    }
     const issues = error.cause instanceof ZodError ? error.cause.issues : undefined;
     return {
       ...shape,
@@ -26,6 +43,8 @@ const t = initTRPC.context<Context>().create({
         ...shape.data,
         issues,
         reason: error instanceof ChatError ? error.reason : undefined,
+        retryAfterMs: error instanceof RetryLaterError ? error.retryAfterMs : undefined,
+        errorId: undefined as string | undefined,
       },
     };
   },
@@ -35,26 +54,46 @@ export const createCallerFactory = t.createCallerFactory;
 export const router = t.router;
 
 /**
+ * No text input may carry NUL or another control character (message content may keep line
+ * feeds and tabs): checked on the raw input of every procedure, before any schema or query.
+ */
+const refuseControlCharacters = t.middleware(async function refuseControlCharacters({
+  getRawInput,
+  next,
+}) {
+  const path = findControlCharacter(await getRawInput());
+  if (path)
+    throw new TRPCError({
+      code: 'BAD_REQUEST',
+      message: `${path}: control characters are not allowed`,
+    });
+  return next();
+});
+
+/**
  * Counts queries and mutations in flight, so a graceful shutdown can wait for them, and
  * turns new calls away once it has begun (the client retries on another node).
  */
-export const publicProcedure = t.procedure.use(async function countInflight({ ctx, type, next }) {
-  if (ctx.services.draining) {
-    throw new TRPCError({
-      code: 'SERVICE_UNAVAILABLE',
-      message: 'Server is shutting down; retry on another node',
-    });
-  }
-  if (type === 'subscription') return next();
-  const leave = ctx.services.inflight.enter();
-  try {
-    const result = await next();
-    const overloaded = result.ok ? null : overloadError(result.error);
-    return overloaded ? { ...result, error: overloaded } : result;
-  } finally {
-    leave();
-  }
-});
+export const publicProcedure = t.procedure
+  .use(refuseControlCharacters)
+  .use(async function countInflight({ ctx, type, next }) {
+    if (ctx.services.draining) {
+      throw new TRPCError({
+        code: 'SERVICE_UNAVAILABLE',
+        message: 'Server is shutting down; retry on another node',
+      });
+    }
+    if (type === 'subscription') return next();
+    const leave = ctx.services.inflight.enter();
+    try {
+      const result = await next();
+      // A saturated database answers SERVICE_UNAVAILABLE ("busy; retry"), not an internal error.
+      const overloaded = result.ok ? null : overloadError(result.error);
+      return overloaded ? { ...result, error: overloaded } : result;
+    } finally {
+      leave();
+    }
+  });
 
 /** The caller holds a valid, unexpired token. Mutations also pass a per-user flood limit. */
 export const protectedProcedure = publicProcedure.use(async function isSignedIn({
@@ -62,12 +101,12 @@ export const protectedProcedure = publicProcedure.use(async function isSignedIn(
   type,
   next,
 }) {
-  const auth = signedInUser(ctx, type);
+  const auth = await signedInUser(ctx, type);
   return next({ ctx: { ...ctx, auth, user: auth.user } });
 });
 
 /** The checks behind `protectedProcedure`; procedures open to services too reuse them. */
-export function signedInUser(ctx: Context, type: ProcedureType) {
+export async function signedInUser(ctx: Context, type: ProcedureType) {
   const { auth } = ctx;
   // A service token is a valid credential, just not for this procedure.
   if (!auth.ok && auth.reason === 'service')
@@ -78,6 +117,9 @@ export function signedInUser(ctx: Context, type: ProcedureType) {
   if (auth.expiresAt.getTime() <= Date.now()) {
     throw new TRPCError({ code: 'UNAUTHORIZED', message: authErrorMessage.expired });
   }
+  // …and its session: a socket opened before sign-out (everywhere) can call no more.
+  if (auth.sessionId && !(await ctx.services.sessionAlive(auth.sessionId)))
+    throw new TRPCError({ code: 'UNAUTHORIZED', message: authErrorMessage.revoked });
   if (type === 'mutation' && !ctx.services.mutationLimiter.take(auth.user.id).ok) {
     throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: 'Too many requests; slow down' });
   }

@@ -61,4 +61,16 @@ export const migrations: MigrationMeta[] = [
     folderMillis: 1796177708416,
     hash: '52e49b747c4245349336607863dc0818b88be30b548e3f9d98c0806ddeeafee0',
   },
+  {
+    sql: [
+      'CREATE TABLE "rate_limits" (\n\t"key" varchar(255) PRIMARY KEY NOT NULL,\n\t"points" integer DEFAULT 0 NOT NULL,\n\t"expire" bigint\n);\n',
+      '\nCREATE TABLE "sessions" (\n\t"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,\n\t"user_id" uuid NOT NULL,\n\t"token_hash" text NOT NULL,\n\t"created_at" timestamp with time zone DEFAULT now() NOT NULL,\n\t"expires_at" timestamp with time zone NOT NULL,\n\t"revoked_at" timestamp with time zone,\n\tCONSTRAINT "sessions_tokenHash_unique" UNIQUE("token_hash")\n);\n',
+      '\nALTER TABLE "sessions" ADD CONSTRAINT "sessions_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;',
+      '\nCREATE INDEX "sessions_user_idx" ON "sessions" USING btree ("user_id");',
+      '\n-- hand-written: rate-limit counters are throwaway (a crash may forget them), so skip the WAL and its flushes on every counted call.\nALTER TABLE "rate_limits" SET UNLOGGED;\n',
+    ],
+    bps: true,
+    folderMillis: 1796181687562,
+    hash: '37a9bc8629c32402f21f40c48850ad7486395bb086e5066a27c35d81aabd233c',
+  },
 ];

@@ -48,6 +48,7 @@ async function boot(): Promise<WebServer> {
     sendBurst: config.SEND_BURST,
     queryRatePerSecond: config.QUERY_RATE_PER_SECOND,
     queryBurst: config.QUERY_BURST,
+    maxGroupParticipants: config.GROUP_MAX_PARTICIPANTS,
   };
   const services = createChatServices({
     db,
@@ -57,6 +58,12 @@ async function boot(): Promise<WebServer> {
     registrationOpen: config.ALLOW_REGISTRATION,
     log,
     platformAuth: platformAuthFromEnv(config),
+    redisUrl: config.REDIS_URL,
+    login: {
+      loginAttemptsPerAccount: config.LOGIN_ATTEMPTS_PER_ACCOUNT,
+      loginAttemptsPerAddress: config.LOGIN_ATTEMPTS_PER_ADDRESS,
+      loginWindowSeconds: config.LOGIN_WINDOW_SECONDS,
+    },
   });
   await services.start();
   return { services, router: createAppRouter(limits) };

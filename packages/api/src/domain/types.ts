@@ -110,6 +110,8 @@ export type Limits = {
   /** Per-user query rate, and the burst on top of it. */
   queryRatePerSecond: number;
   queryBurst: number;
+  /** The most people a group may hold, its creator included (createGroup and addParticipant). */
+  maxGroupParticipants: number;
 };
 
 export const DEFAULT_LIMITS: Limits = {
@@ -122,4 +124,5 @@ export const DEFAULT_LIMITS: Limits = {
   maxSubscriptionsPerUser: 400,
   queryRatePerSecond: 50,
   queryBurst: 100,
+  maxGroupParticipants: 100,
 };

@@ -1,15 +1,21 @@
-import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { RetryLaterError } from '../domain/errors';
 import { deleteMessage, editMessage, listMessages } from '../domain/messages';
 import { sendMessage } from '../domain/send';
 import { sendSystemMessage } from '../domain/system-messages';
 import type { Limits } from '../domain/types';
 import { messageEventBatches, messageEvents } from '../live/message-stream';
+import { isBlank } from '../safety';
 import { serviceProcedure } from '../service-procedures';
 import { conversationProcedure, protectedProcedure, router, withSubscriptionSlot } from '../trpc';
 
 export const createMessageRouter = (limits: Pick<Limits, 'maxContentLength' | 'maxPageSize'>) => {
-  const content = z.string().trim().min(1).max(limits.maxContentLength);
+  const content = z
+    .string()
+    .trim()
+    .min(1)
+    .max(limits.maxContentLength)
+    .refine((text) => !isBlank(text), 'Message is empty: only invisible characters');
   return router({
     send: protectedProcedure
       .input(
@@ -20,14 +26,9 @@ export const createMessageRouter = (limits: Pick<Limits, 'maxContentLength' | 'm
           replyToId: z.uuid().nullish(),
         }),
       )
-      .mutation(({ ctx, input }) => {
-        const verdict = ctx.services.sendLimiter.take(ctx.user.id);
-        if (!verdict.ok) {
-          throw new TRPCError({
-            code: 'TOO_MANY_REQUESTS',
-            message: `Sending too fast; retry in ${verdict.retryAfterMs} ms`,
-          });
-        }
+      .mutation(async ({ ctx, input }) => {
+        const verdict = await ctx.services.sendLimiter.consume(ctx.user.id);
+        if (!verdict.ok) throw new RetryLaterError('Sending too fast', verdict.retryAfterMs);
         return sendMessage(ctx.services.deps, ctx.user, input);
       }),
 
