@@ -3,10 +3,12 @@ import { browserAvailable, consoleErrors, launchBrowser } from './harness/browse
 import { startStack } from './harness/stack';
 import { attachments } from './scenarios/attachments';
 import { conversationBasics } from './scenarios/basics';
+import { doors } from './scenarios/doors';
 import { finish } from './scenarios/finish';
 import { history } from './scenarios/history';
 import { platform } from './scenarios/platform';
 import { resilience } from './scenarios/resilience';
+import { security } from './scenarios/security';
 import type { World } from './scenarios/world';
 
 // One stack for the whole file: starting next dev and compiling it is most of the cost.
@@ -35,5 +37,7 @@ describe.runIf(browserAvailable()).sequential('chat in two browsers', () => {
   resilience(world);
   history(world);
   platform(world);
+  doors(world);
+  security(world);
   finish(world);
 });

@@ -1,14 +1,18 @@
 import { TokenError } from '@estuary/auth';
 import { TRPCError } from '@trpc/server';
 import type { User } from './domain/types';
+import { Gate } from './live/gate';
 import { authenticatePlatform } from './platform-auth';
 import { isPlatformToken } from './platform-tokens';
 import { isServiceToken } from './service-tokens';
 import type { ChatServices } from './services';
 
 export type AuthState =
-  | { ok: true; user: User; expiresAt: Date }
-  | { ok: false; reason: 'missing' | 'expired' | 'invalid' | 'unavailable' | 'service' };
+  | { ok: true; user: User; expiresAt: Date; sessionId?: string }
+  | {
+      ok: false;
+      reason: 'missing' | 'expired' | 'invalid' | 'revoked' | 'unavailable' | 'service';
+    };
 
 /** Per-socket state; null for HTTP requests. */
 export interface ConnectionState {
@@ -18,6 +22,10 @@ export interface ConnectionState {
    * promise that resolves once it has drained. Subscriptions wait on it before each yield.
    */
   drain?: () => Promise<void> | undefined;
+  /** Replays on this socket take turns, one page at a time (see live/gate). */
+  replayGate?: Gate;
+  /** Subscriptions a socket may hold only once (`conversation.onUpdate`). */
+  held?: Set<string>;
 }
 
 export interface Context {
@@ -26,6 +34,8 @@ export interface Context {
   connection: ConnectionState | null;
   /** A service token (see ./service-procedures): checked, with its scopes, on every call. */
   serviceToken?: string | null;
+  /** The client's address, for per-address limits (sign-in throttle); null when unknown. */
+  address?: string | null;
 }
 
 export const authErrorMessage = {
@@ -34,6 +44,7 @@ export const authErrorMessage = {
   invalid: 'Invalid token',
   unavailable: 'The platform’s signing keys cannot be fetched right now; retry shortly',
   service: 'A service token may call only the service procedures',
+  revoked: 'Session ended: sign in again',
 } as const;
 
 /** Verifies an access token and loads its user. Never throws for a bad token: it says why. */
@@ -46,7 +57,10 @@ export async function authenticate(services: ChatServices, token: unknown): Prom
     const verified = await services.tokens.verify(token, 'access');
     const user = await services.getUser(verified.userId);
     if (!user) return { ok: false, reason: 'invalid' };
-    return { ok: true, user, expiresAt: verified.expiresAt };
+    // A token minted from a session dies with it (sign out, sign out everywhere).
+    if (verified.sessionId && !(await services.sessionAlive(verified.sessionId)))
+      return { ok: false, reason: 'revoked' };
+    return { ok: true, user, expiresAt: verified.expiresAt, sessionId: verified.sessionId };
   } catch (error) {
     if (error instanceof TokenError) return { ok: false, reason: error.reason };
     throw error;
@@ -60,10 +74,24 @@ export function bearerToken(authorization: string | null | undefined): string | 
   return match?.[1] ?? null;
 }
 
+/**
+ * The client's address behind our proxy: the last `X-Forwarded-For` hop (the one the nearest
+ * proxy, or Next itself, appended), else the socket's.
+ */
+export function clientAddress(headers: Headers, socketAddress?: string | null): string | null {
+  const hops = headers
+    .get('x-forwarded-for')
+    ?.split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
+  return hops?.at(-1) ?? socketAddress ?? null;
+}
+
 /** HTTP: `Authorization: Bearer <token>`. A bad token is refused per procedure, not here. */
 export async function createHttpContext(
   services: ChatServices,
   headers: Headers,
+  socketAddress?: string | null,
 ): Promise<Context> {
   const token = bearerToken(headers.get('authorization'));
   return {
@@ -71,6 +99,7 @@ export async function createHttpContext(
     auth: await authenticate(services, token),
     connection: null,
     serviceToken: isServiceToken(token) ? token : null,
+    address: clientAddress(headers, socketAddress),
   };
 }
 
@@ -90,12 +119,16 @@ export async function createSocketContext(
     return {
       services,
       auth: { ok: false, reason: 'service' },
-      connection: { subscriptions: 0 },
+      connection: { subscriptions: 0, replayGate: new Gate(), held: new Set() },
       serviceToken: token,
     };
   }
   const auth = await authenticate(services, token);
   if (!auth.ok)
     throw new TRPCError({ code: 'UNAUTHORIZED', message: authErrorMessage[auth.reason] });
-  return { services, auth, connection: { subscriptions: 0 } };
+  return {
+    services,
+    auth,
+    connection: { subscriptions: 0, replayGate: new Gate(), held: new Set() },
+  };
 }

@@ -44,6 +44,6 @@ export const userOrServiceProcedure = (scope: ServiceScope) =>
   publicProcedure.use(async function isUserOrServiceWithScope({ ctx, path, type, next }) {
     const caller: Caller = ctx.serviceToken
       ? await requireService(ctx, scope, path)
-      : signedInUser(ctx, type).user;
+      : (await signedInUser(ctx, type)).user;
     return next({ ctx: { ...ctx, caller } });
   });

@@ -13,9 +13,11 @@ import { type Context, createHttpContext, createSocketContext } from './context'
 import type { Limits } from './domain/types';
 import type { Log } from './live/topics';
 import { wsEncoder } from './live/wire';
+import type { LoginLimits } from './login-throttle';
 import type { PlatformAuthOptions } from './platform-tokens';
 import { createAppRouter } from './root';
 import { type ChatServices, createChatServices } from './services';
+import { HTTP_MAX_BATCH } from './shared';
 
 export const TEST_SECRET = 'test-secret-test-secret-test-secret-test-secret';
 
@@ -25,6 +27,7 @@ export interface TestServerOptions {
   platformAuth?: PlatformAuthOptions;
   /** Receives the services' log lines (default: dropped). */
   log?: Log;
+  login?: Partial<LoginLimits>;
   /** v2 attachments: storage and limits (default: local disk in a temp dir), and a clock. */
   attachments?: import('./attachments/env').AttachmentConfig;
   clock?: () => number;
@@ -46,6 +49,7 @@ export async function startTestServer(options: TestServerOptions = {}) {
     authSecret: TEST_SECRET,
     limits: options.limits,
     platformAuth: options.platformAuth ?? null,
+    login: options.login,
     trackPresence: true,
     // Short, so tests see audits and presence changes without long waits.
     feedAuditMs: 500,
@@ -59,8 +63,13 @@ export async function startTestServer(options: TestServerOptions = {}) {
 
   const httpHandler = createHTTPHandler({
     router,
+    maxBatchSize: HTTP_MAX_BATCH,
     createContext: ({ req }) =>
-      createHttpContext(services, new Headers(req.headers as Record<string, string>)),
+      createHttpContext(
+        services,
+        new Headers(req.headers as Record<string, string>),
+        req.socket.remoteAddress,
+      ),
   });
   const http: Server = createServer((req, res) => {
     // The standalone adapter serves at the root; mimic /api/trpc.

@@ -63,6 +63,18 @@ export const migrations: MigrationMeta[] = [
   },
   {
     sql: [
+      'CREATE TABLE "rate_limits" (\n\t"key" varchar(255) PRIMARY KEY NOT NULL,\n\t"points" integer DEFAULT 0 NOT NULL,\n\t"expire" bigint\n);\n',
+      '\nCREATE TABLE "sessions" (\n\t"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,\n\t"user_id" uuid NOT NULL,\n\t"token_hash" text NOT NULL,\n\t"created_at" timestamp with time zone DEFAULT now() NOT NULL,\n\t"expires_at" timestamp with time zone NOT NULL,\n\t"revoked_at" timestamp with time zone,\n\tCONSTRAINT "sessions_tokenHash_unique" UNIQUE("token_hash")\n);\n',
+      '\nALTER TABLE "sessions" ADD CONSTRAINT "sessions_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;',
+      '\nCREATE INDEX "sessions_user_idx" ON "sessions" USING btree ("user_id");',
+      '\n-- hand-written: rate-limit counters are throwaway (a crash may forget them), so skip the WAL and its flushes on every counted call.\nALTER TABLE "rate_limits" SET UNLOGGED;\n',
+    ],
+    bps: true,
+    folderMillis: 1796181687562,
+    hash: '37a9bc8629c32402f21f40c48850ad7486395bb086e5066a27c35d81aabd233c',
+  },
+  {
+    sql: [
       'CREATE TABLE "attachments" (\n\t"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,\n\t"conversation_id" uuid NOT NULL,\n\t"created_by" uuid NOT NULL,\n\t"message_id" uuid,\n\t"position" integer DEFAULT 0 NOT NULL,\n\t"name" text NOT NULL,\n\t"content_type" text NOT NULL,\n\t"size" integer NOT NULL,\n\t"width" integer,\n\t"height" integer,\n\t"storage_key" text NOT NULL,\n\t"served_key" text,\n\t"thumbnail_key" text,\n\t"verified_at" timestamp with time zone,\n\t"created_at" timestamp with time zone DEFAULT now() NOT NULL\n);\n',
       '\nALTER TABLE "attachments" ADD CONSTRAINT "attachments_conversation_id_conversations_id_fk" FOREIGN KEY ("conversation_id") REFERENCES "public"."conversations"("id") ON DELETE cascade ON UPDATE no action;',
       '\nALTER TABLE "attachments" ADD CONSTRAINT "attachments_created_by_users_id_fk" FOREIGN KEY ("created_by") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;',
@@ -71,7 +83,7 @@ export const migrations: MigrationMeta[] = [
       '\nCREATE INDEX "attachments_orphan_idx" ON "attachments" USING btree ("created_at") WHERE "attachments"."message_id" is null;',
     ],
     bps: true,
-    folderMillis: 1796181234085,
+    folderMillis: 1796181815102,
     hash: '54778a444c2f1b734d3d4d573ebc10b766b29c2346cf6988b454dd17c9af4a18',
   },
 ];

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   type AnyPgColumn,
+  bigint,
   bigserial,
   check,
   index,
@@ -12,6 +13,7 @@ import {
   timestamp,
   uniqueIndex,
   uuid,
+  varchar,
 } from 'drizzle-orm/pg-core';
 
 const createdAt = () => timestamp({ withTimezone: true }).notNull().defaultNow();
@@ -213,6 +215,35 @@ export const serviceAccounts = pgTable(
     uniqueIndex('service_accounts_live_name_key').on(t.name).where(sql`${t.revokedAt} is null`),
   ],
 );
+
+/**
+ * Browser and API sign-ins, server side, so they can be revoked. The cookie (or a token
+ * bound to it) holds a random secret; only its SHA-256 is stored here.
+ */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tokenHash: text().notNull().unique(),
+    createdAt: createdAt(),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+    revokedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId)],
+);
+
+/**
+ * Counters of rate-limiter-flexible's RateLimiterPostgres (login throttle, send limit), shared
+ * by every process. The layout is the library's; `expire` is epoch milliseconds.
+ */
+export const rateLimits = pgTable('rate_limits', {
+  key: varchar({ length: 255 }).primaryKey(),
+  points: integer().notNull().default(0),
+  expire: bigint({ mode: 'number' }),
+});
 
 /**
  * Files attached to messages. A row is created by `attachment.createUpload` (message_id null),

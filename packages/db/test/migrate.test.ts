@@ -32,7 +32,9 @@ describe('migrations', () => {
       'messages',
       'nodes',
       'presence_connections',
+      'rate_limits',
       'service_accounts',
+      'sessions',
       'users',
     ]);
     const applied = await sql`select count(*)::int as n from drizzle.__drizzle_migrations`;

@@ -8,7 +8,8 @@ import superjson from 'superjson';
 export async function apiAs(baseUrl: string, email: string) {
   const session = await fetch(`${baseUrl}/api/session`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    // A browser sends its page's origin; /api/session refuses sign-ins without it.
+    headers: { 'content-type': 'application/json', origin: baseUrl },
     body: JSON.stringify({ email, password: 'estuary-demo' }),
   });
   const cookie = session.headers.get('set-cookie')?.split(';')[0];

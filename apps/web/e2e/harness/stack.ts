@@ -113,6 +113,7 @@ export async function startStack(options: StackOptions = {}) {
 
     return {
       baseUrl,
+      wsUrl: `ws://127.0.0.1:${wsPort}`,
       db,
       seededConversationId: conversation.id,
       /** SIGKILL: no goodbye to clients, no presence cleanup, as a crash would be. */

@@ -3,7 +3,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { type Deps, publish, topics } from '../live/topics';
 import { type Caller, isService } from './callers';
 import { badRequest, forbidden, notFound } from './errors';
-import type { Conversation, Participant, User } from './types';
+import { type Conversation, DEFAULT_LIMITS, type Participant, type User } from './types';
 import { findUsers } from './users';
 
 const { conversations, conversationParticipants, bookings, users } = schema;
@@ -166,9 +166,11 @@ export async function createGroup(
   deps: Deps,
   caller: User,
   input: { title: string; participantIds: string[] },
+  maxParticipants = DEFAULT_LIMITS.maxGroupParticipants,
 ) {
   const { db } = deps;
   const memberIds = [...new Set([caller.id, ...input.participantIds])];
+  if (memberIds.length > maxParticipants) throw groupFull(maxParticipants);
   const found = await findUsers(db, memberIds);
   if (found.length !== memberIds.length) throw notFound('User');
   const id = await db.transaction(async (tx) => {
@@ -202,16 +204,32 @@ export async function addParticipant(
   caller: User,
   conversationId: string,
   userId: string,
+  maxParticipants = DEFAULT_LIMITS.maxGroupParticipants,
 ) {
   const { db } = deps;
   await requireGroup(db, conversationId, caller);
   const [user] = await findUsers(db, [userId]);
   if (!user) throw notFound('User');
-  const [added] = await db
-    .insert(conversationParticipants)
-    .values({ conversationId, userId })
-    .onConflictDoNothing()
-    .returning({ userId: conversationParticipants.userId });
+  const added = await db.transaction(async (tx) => {
+    // The group's row lock orders concurrent adds, so the cap holds under a race.
+    await tx
+      .select({ id: conversations.id })
+      .from(conversations)
+      .where(eq(conversations.id, conversationId))
+      .for('update');
+    const members = await tx
+      .select({ userId: conversationParticipants.userId })
+      .from(conversationParticipants)
+      .where(eq(conversationParticipants.conversationId, conversationId));
+    if (members.some((m) => m.userId === userId)) return undefined;
+    if (members.length >= maxParticipants) throw groupFull(maxParticipants);
+    const [row] = await tx
+      .insert(conversationParticipants)
+      .values({ conversationId, userId })
+      .onConflictDoNothing()
+      .returning({ userId: conversationParticipants.userId });
+    return row;
+  });
   if (added) {
     await publish(deps, topics.members(conversationId), { type: 'added', userId });
     await publish(deps, topics.user(userId), { type: 'conversation.added', conversationId });
@@ -245,3 +263,6 @@ export async function removeParticipant(
   await publish(deps, topics.user(userId), { type: 'conversation.removed', conversationId });
   return loadConversation(db, conversationId);
 }
+
+const groupFull = (max: number) =>
+  badRequest(`A group holds at most ${max} participants (GROUP_MAX_PARTICIPANTS)`);

@@ -11,7 +11,8 @@ export {
   requireParticipant,
 } from './conversations';
 export { upsertExternalUser } from './external-users';
-export { deleteMessage, editMessage, listMessages } from './messages';
+export { messageIdAtSeq, messageSeq } from './legacy';
+export { deleteMessage, editMessage, headEventSeq, listMessages } from './messages';
 export { listPresence } from './presence';
 export { listReceipts, markRead } from './receipts';
 export { sendMessage } from './send';

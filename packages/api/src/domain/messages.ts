@@ -1,7 +1,6 @@
 import type postgres from 'postgres';
 import { ATTACHMENTS_JSON, withAttachmentUrls } from '../attachments/urls';
 import { type Deps, type MessageBusEvent, publish, topics } from '../live/topics';
-import { requireParticipant } from './conversations';
 import { ChatError, conflict, forbidden, notFound, STALE_EVENT_ID } from './errors';
 import { systemMessageIsFixed } from './system-messages';
 import type { Message, MessageEventType, User } from './types';
@@ -33,7 +32,12 @@ async function changeMessage(
       select conversation_id as "conversationId", sender_id as "senderId", deleted_at as "deletedAt", kind
       from messages where id = ${messageId}`;
     if (!target) throw notFound('Message');
-    await requireParticipant(deps.db, target.conversationId, caller.id);
+    // On `tx`, never the pool: a transaction that waits for a second connection can wedge
+    // the pool when as many of them run at once as it has connections.
+    const [access] = await tx<{ member: boolean }[]>`
+      select exists (select 1 from conversation_participants
+                     where conversation_id = ${target.conversationId} and user_id = ${caller.id}) as member`;
+    if (!access?.member) throw forbidden('You are not a participant of this conversation');
     if (target.kind === 'system') throw systemMessageIsFixed(change.kind);
     if (target.senderId !== caller.id) {
       throw forbidden(`Only the sender can ${change.kind} a message`);

@@ -119,6 +119,13 @@ export type Limits = {
   maxSubscriptionsPerConnection: number;
   /** How long `message.onEvent` can resume from; older ids must refetch history. */
   eventRetentionDays: number;
+  /** Subscriptions one user may hold at once on one process, across their sockets. */
+  maxSubscriptionsPerUser: number;
+  /** Per-user query rate, and the burst on top of it. */
+  queryRatePerSecond: number;
+  queryBurst: number;
+  /** The most people a group may hold, its creator included (createGroup and addParticipant). */
+  maxGroupParticipants: number;
 };
 
 export const DEFAULT_LIMITS: Limits = {
@@ -128,4 +135,8 @@ export const DEFAULT_LIMITS: Limits = {
   sendBurst: 20,
   maxSubscriptionsPerConnection: 200,
   eventRetentionDays: 30,
+  maxSubscriptionsPerUser: 400,
+  queryRatePerSecond: 50,
+  queryBurst: 100,
+  maxGroupParticipants: 100,
 };

@@ -31,15 +31,23 @@ export const createConversationRouter = (limits: Pick<Limits, 'maxPageSize'>) =>
       .input(
         z.object({
           title: z.string().trim().min(1).max(100),
-          participantIds: z.array(z.uuid()).max(99),
+          participantIds: z.array(z.uuid()).max(1_000),
         }),
       )
-      .mutation(({ ctx, input }) => createGroup(ctx.services.deps, ctx.user, input)),
+      .mutation(({ ctx, input }) =>
+        createGroup(ctx.services.deps, ctx.user, input, ctx.services.limits.maxGroupParticipants),
+      ),
 
     addParticipant: protectedProcedure
       .input(member)
       .mutation(({ ctx, input }) =>
-        addParticipant(ctx.services.deps, ctx.user, input.conversationId, input.userId),
+        addParticipant(
+          ctx.services.deps,
+          ctx.user,
+          input.conversationId,
+          input.userId,
+          ctx.services.limits.maxGroupParticipants,
+        ),
       ),
 
     removeParticipant: protectedProcedure
@@ -67,6 +75,7 @@ export const createConversationRouter = (limits: Pick<Limits, 'maxPageSize'>) =>
       withSubscriptionSlot(
         ctx,
         conversationUpdates(ctx.services, ctx.user, signal ?? new AbortController().signal),
+        { oncePerConnection: 'conversation.onUpdate', signal },
       ),
     ),
   });

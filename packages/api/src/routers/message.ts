@@ -1,15 +1,21 @@
-import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { RetryLaterError } from '../domain/errors';
 import { deleteMessage, editMessage, listMessages } from '../domain/messages';
 import { sendMessage } from '../domain/send';
 import { sendSystemMessage } from '../domain/system-messages';
 import type { Limits } from '../domain/types';
 import { messageEventBatches, messageEvents } from '../live/message-stream';
+import { isBlank } from '../safety';
 import { serviceProcedure } from '../service-procedures';
 import { conversationProcedure, protectedProcedure, router, withSubscriptionSlot } from '../trpc';
 
 export const createMessageRouter = (limits: Pick<Limits, 'maxContentLength' | 'maxPageSize'>) => {
-  const content = z.string().trim().min(1).max(limits.maxContentLength);
+  const content = z
+    .string()
+    .trim()
+    .min(1)
+    .max(limits.maxContentLength)
+    .refine((text) => !isBlank(text), 'Message is empty: only invisible characters');
   return router({
     send: protectedProcedure
       .input(
@@ -27,14 +33,9 @@ export const createMessageRouter = (limits: Pick<Limits, 'maxContentLength' | 'm
             message: 'A message needs text or at least one attachment',
           }),
       )
-      .mutation(({ ctx, input }) => {
-        const verdict = ctx.services.sendLimiter.take(ctx.user.id);
-        if (!verdict.ok) {
-          throw new TRPCError({
-            code: 'TOO_MANY_REQUESTS',
-            message: `Sending too fast; retry in ${verdict.retryAfterMs} ms`,
-          });
-        }
+      .mutation(async ({ ctx, input }) => {
+        const verdict = await ctx.services.sendLimiter.consume(ctx.user.id);
+        if (!verdict.ok) throw new RetryLaterError('Sending too fast', verdict.retryAfterMs);
         return sendMessage(ctx.services.deps, ctx.user, input);
       }),
 
@@ -67,7 +68,13 @@ export const createMessageRouter = (limits: Pick<Limits, 'maxContentLength' | 'm
       .subscription(({ ctx, input, signal }) =>
         withSubscriptionSlot(
           ctx,
-          messageEvents(ctx.services, ctx.user, input, signal ?? new AbortController().signal),
+          messageEvents(
+            ctx.services,
+            ctx.user,
+            input,
+            signal ?? new AbortController().signal,
+            ctx.connection?.replayGate,
+          ),
         ),
       ),
 
@@ -85,6 +92,7 @@ export const createMessageRouter = (limits: Pick<Limits, 'maxContentLength' | 'm
             ctx.user,
             input,
             signal ?? new AbortController().signal,
+            ctx.connection?.replayGate,
           ),
         ),
       ),

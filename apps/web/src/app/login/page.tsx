@@ -8,6 +8,7 @@ import { LoginForm } from './login-form';
 const FORM_ERRORS: Record<FormSignInError, string> = {
   missing: 'Enter an email and a password',
   credentials: 'Wrong email or password',
+  throttled: 'Too many sign-in attempts; wait a few minutes and try again',
 };
 
 export default async function LoginPage(props: { searchParams: Promise<{ error?: string }> }) {
