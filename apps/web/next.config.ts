@@ -18,18 +18,40 @@ function devOrigins(): string[] {
 }
 
 /**
+ * With S3-compatible attachment storage, browsers PUT uploads to the bucket and load images,
+ * audio and video from it (after our signed URL redirects there): its origin must be allowed.
+ * Read here, like the dist dir, because headers are fixed when the config loads.
+ */
+function storageOrigin(env = process.env): string {
+  const bucket = env.S3_BUCKET;
+  if (!bucket) return '';
+  try {
+    if (!env.S3_ENDPOINT)
+      return `https://${bucket}.s3.${env.S3_REGION || 'us-east-1'}.amazonaws.com`;
+    const endpoint = new URL(env.S3_ENDPOINT);
+    return env.S3_FORCE_PATH_STYLE === 'true'
+      ? endpoint.origin
+      : `${endpoint.protocol}//${bucket}.${endpoint.host}`;
+  } catch {
+    return '';
+  }
+}
+
+/**
  * Security headers on every response. The socket to apps/ws may be on another host or port
  * (WS_PUBLIC_URL), so connect-src allows ws:/wss:. Next's own inline bootstrap scripts need
  * 'unsafe-inline'; `next dev` also needs eval (React Refresh) and its HMR socket ('self').
  */
 function securityHeaders(dev: boolean) {
+  const storage = storageOrigin();
   const csp = [
     "default-src 'self'",
     `script-src 'self' 'unsafe-inline'${dev ? " 'unsafe-eval'" : ''}`,
     "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
+    `img-src 'self' data: blob:${storage ? ` ${storage}` : ''}`,
+    `media-src 'self' blob:${storage ? ` ${storage}` : ''}`,
     "font-src 'self' data:",
-    "connect-src 'self' ws: wss:",
+    `connect-src 'self' ws: wss:${storage ? ` ${storage}` : ''}`,
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",

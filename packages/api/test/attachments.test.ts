@@ -96,7 +96,7 @@ describe.each(stores)('attachments on $name', ({ make }) => {
       PDF,
       'application/pdf',
       {
-        name: '../../etc/worksheet\u0000.pdf',
+        name: '../../etc/worksheet.pdf',
       },
     );
     expect(put.ok).toBe(true);

@@ -293,6 +293,22 @@ describe('REST + OpenAPI, generated from the router', () => {
     );
     expect(notice.body).toMatchObject({ kind: 'system', senderId: null });
 
+    // Attachments: ask for an upload, then read it back with fresh URLs.
+    const upload = await operation(
+      'post',
+      '/conversations/{conversationId}/attachments',
+      { conversationId },
+      { token, body: { name: 'worksheet.pdf', contentType: 'application/pdf', size: 100 } },
+    );
+    expect(upload.body.upload).toMatchObject({ method: 'PUT' });
+    const attachment = await operation(
+      'get',
+      '/attachments/{attachmentId}',
+      { attachmentId: upload.body.attachment.id },
+      { token },
+    );
+    expect(attachment.body).toMatchObject({ name: 'worksheet.pdf', size: 100 });
+
     const cancelled = await operation(
       'post',
       '/bookings/{bookingId}/cancel',

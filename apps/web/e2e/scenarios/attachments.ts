@@ -82,10 +82,13 @@ export function attachments(world: World) {
       const response = await fetch(url);
       return {
         nosniff: response.headers.get('x-content-type-options'),
+        csp: response.headers.get('content-security-policy'),
         bytes: Array.from(new Uint8Array(await response.arrayBuffer())),
       };
     }, full);
     expect(served.nosniff).toBe('nosniff');
+    // The download's own policy, not the app's page policy.
+    expect(served.csp).toMatch(/^sandbox/);
     const meta = await sharp(Buffer.from(served.bytes)).metadata();
     expect(meta.exif).toBeUndefined();
     expect(meta.width).toBe(480);

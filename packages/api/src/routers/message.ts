@@ -28,9 +28,16 @@ export const createMessageRouter = (limits: Pick<Limits, 'maxContentLength' | 'm
             replyToId: z.uuid().nullish(),
             attachmentIds: z.array(z.uuid()).max(10).optional(),
           })
-          .refine((i) => i.content.length > 0 || (i.attachmentIds?.length ?? 0) > 0, {
-            path: ['content'],
-            message: 'A message needs text or at least one attachment',
+          .superRefine((i, ctx) => {
+            if (!isBlank(i.content) || (i.attachmentIds?.length ?? 0) > 0) return;
+            ctx.addIssue({
+              code: 'too_small',
+              origin: 'string',
+              minimum: 1,
+              inclusive: true,
+              path: ['content'],
+              message: 'A message needs text (not only invisible characters) or an attachment',
+            });
           }),
       )
       .mutation(async ({ ctx, input }) => {
