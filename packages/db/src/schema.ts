@@ -23,6 +23,7 @@ export const messageEventType = pgEnum('message_event_type', [
   'message.created',
   'message.edited',
   'message.deleted',
+  'message.reacted',
 ]);
 
 export const users = pgTable(
@@ -126,6 +127,8 @@ export const messages = pgTable(
   (t) => [
     uniqueIndex('messages_conversation_seq_key').on(t.conversationId, t.seq),
     uniqueIndex('messages_sender_client_key').on(t.senderId, t.clientId),
+    // `message.replies`: the direct replies to one message, oldest first.
+    index('messages_reply_to_idx').on(t.replyToId, t.seq),
   ],
 );
 
@@ -183,3 +186,22 @@ export const busPayloads = pgTable('bus_payloads', {
   payload: text().notNull(),
   createdAt: createdAt(),
 });
+
+/**
+ * One row per (message, user, emoji). `Message.reactions` groups them by emoji in order of
+ * first use; each change is also a `message.reacted` event in `message_events`.
+ */
+export const messageReactions = pgTable(
+  'message_reactions',
+  {
+    messageId: uuid()
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id),
+    emoji: text().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.messageId, t.emoji, t.userId] })],
+);
