@@ -6,6 +6,7 @@ import { createMessageRouter } from './routers/message';
 import { presenceRouter } from './routers/presence';
 import { receiptRouter } from './routers/receipt';
 import { typingRouter } from './routers/typing';
+import { createUserRouter } from './routers/user';
 import { router } from './trpc';
 
 /** The router with input limits baked into its schemas; servers pass their configured limits. */
@@ -20,6 +21,7 @@ export function createAppRouter(
     typing: typingRouter,
     receipt: receiptRouter,
     presence: presenceRouter,
+    user: createUserRouter(limits),
   });
 }
 

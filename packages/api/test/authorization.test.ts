@@ -74,6 +74,8 @@ const scoped: Record<string, Call> = {
   'receipt.markRead': (c) => c.receipt.markRead.mutate({ ...ids(), seq: 1 }),
   'receipt.list': (c) => c.receipt.list.query(ids()),
   'presence.list': (c) => c.presence.list.query(ids()),
+  // The contact rule: a stranger cannot pull the victim (a client) into a conversation.
+  'conversation.direct': (c) => c.conversation.direct.mutate({ userId: victim.client.user.id }),
 };
 
 const scopedSubscriptions: Record<string, Sub> = {
@@ -90,9 +92,16 @@ const own: Record<string, Call> = {
   'auth.refresh': (c) => c.auth.refresh.mutate(),
   'booking.list': (c) => c.booking.list.query(),
   'conversation.list': (c) => c.conversation.list.query(),
-  'conversation.direct': (c) => c.conversation.direct.mutate({ userId: victim.client.user.id }),
   'conversation.createGroup': (c) =>
     c.conversation.createGroup.mutate({ title: 'Mine', participantIds: [] }),
+  'user.contacts': async (c) => {
+    const contacts = await c.user.contacts.query();
+    const ids = contacts.items.map((u) => u.id);
+    if (ids.includes(victim.client.user.id) || ids.includes(victim.practitioner.user.id)) {
+      throw new Error('user.contacts leaked a stranger');
+    }
+    return contacts;
+  },
 };
 const ownSubscriptions: Record<string, Sub> = {
   'conversation.onUpdate': (c, h) => c.conversation.onUpdate.subscribe(undefined, h),
@@ -108,6 +117,7 @@ async function fingerprint() {
     'conversation_participants',
     'messages',
     'message_events',
+    'message_reactions',
   ];
   const parts = [];
   for (const table of tables) {

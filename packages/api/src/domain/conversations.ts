@@ -1,6 +1,7 @@
 import { type DbOrTx, schema } from '@estuary/db';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { type Deps, publish, topics } from '../live/topics';
+import { requireReachable } from './contacts';
 import { badRequest, forbidden, notFound } from './errors';
 import type { Conversation, Participant, User } from './types';
 import { findUsers } from './users';
@@ -151,6 +152,7 @@ export async function directConversation(deps: Deps, caller: User, otherUserId: 
   if (otherUserId === caller.id) throw badRequest('A direct conversation needs another user');
   const [other] = await findUsers(deps.db, [otherUserId]);
   if (!other) throw notFound('User');
+  await requireReachable(deps.db, caller.id, [otherUserId]);
   const directKey = [caller.id, otherUserId].sort().join(':');
   return getOrCreate(
     deps,
@@ -169,6 +171,7 @@ export async function createGroup(
   const memberIds = [...new Set([caller.id, ...input.participantIds])];
   const found = await findUsers(db, memberIds);
   if (found.length !== memberIds.length) throw notFound('User');
+  await requireReachable(db, caller.id, memberIds);
   const id = await db.transaction(async (tx) => {
     const [row] = await tx
       .insert(conversations)
@@ -205,6 +208,7 @@ export async function addParticipant(
   await requireGroup(db, conversationId, caller);
   const [user] = await findUsers(db, [userId]);
   if (!user) throw notFound('User');
+  await requireReachable(db, caller.id, [userId]);
   const [added] = await db
     .insert(conversationParticipants)
     .values({ conversationId, userId })
