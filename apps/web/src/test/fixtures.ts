@@ -21,6 +21,8 @@ export function message(seq: number, extra: Partial<Message> = {}): Message {
     createdAt: new Date(Date.UTC(2030, 0, 1, 10, seq)),
     editedAt: null,
     deletedAt: null,
+    reactions: [],
+    replyTo: null,
     ...extra,
   };
 }

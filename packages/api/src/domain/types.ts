@@ -53,9 +53,29 @@ export type Message = {
   createdAt: Date;
   editedAt: Date | null;
   deletedAt: Date | null;
+  /** v2: one entry per emoji, in order of first use. Always present. */
+  reactions: Reaction[];
+  /** v2: the quoted message, enough to draw it, or null. Always present. */
+  replyTo: ReplyQuote | null;
 };
 
-export type MessageEventType = 'message.created' | 'message.edited' | 'message.deleted';
+export type Reaction = { emoji: string; count: number; userIds: string[] };
+
+export type ReplyQuote = {
+  id: string;
+  seq: number;
+  senderId: string;
+  senderName: string;
+  /** Up to 140 characters of the quoted message's current content; '' once deleted. */
+  excerpt: string;
+  deleted: boolean;
+};
+
+export type MessageEventType =
+  | 'message.created'
+  | 'message.edited'
+  | 'message.deleted'
+  | 'message.reacted';
 
 export type MessageEvent = {
   type: MessageEventType;
