@@ -4,6 +4,7 @@ import { bookingRouter } from './routers/booking';
 import { createConversationRouter } from './routers/conversation';
 import { createMessageRouter } from './routers/message';
 import { presenceRouter } from './routers/presence';
+import { reactionRouter } from './routers/reaction';
 import { receiptRouter } from './routers/receipt';
 import { typingRouter } from './routers/typing';
 import { createUserRouter } from './routers/user';
@@ -22,6 +23,7 @@ export function createAppRouter(
     receipt: receiptRouter,
     presence: presenceRouter,
     user: createUserRouter(limits),
+    reaction: reactionRouter,
   });
 }
 

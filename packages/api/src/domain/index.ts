@@ -12,6 +12,7 @@ export {
 } from './conversations';
 export { deleteMessage, editMessage, listMessages } from './messages';
 export { listPresence } from './presence';
+export { isOneEmoji, setReaction } from './reactions';
 export { listReceipts, markRead } from './receipts';
 export { sendMessage } from './send';
 export { listSummaries } from './summaries';
