@@ -9,7 +9,7 @@ export const MAX_DISTINCT_REACTIONS = 20;
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 // `v` flag: RGI_Emoji is a property of strings (flags, ZWJ families, keycaps, skin tones).
 // biome-ignore lint/complexity/useRegexLiterals: a literal with `v` needs an ES2024 target in tsc.
-const RGI_EMOJI = new RegExp('^\p{RGI_Emoji}$', 'v');
+const RGI_EMOJI = new RegExp('^\\p{RGI_Emoji}$', 'v');
 const PICTOGRAPHIC = /\p{Extended_Pictographic}/u;
 
 /** One emoji: a single grapheme that is an emoji (not a letter, digit or symbol). */
