@@ -74,6 +74,9 @@ const scoped: Record<string, Call> = {
   'receipt.markRead': (c) => c.receipt.markRead.mutate({ ...ids(), seq: 1 }),
   'receipt.list': (c) => c.receipt.list.query(ids()),
   'presence.list': (c) => c.presence.list.query(ids()),
+  'reaction.add': (c) => c.reaction.add.mutate({ messageId: message.id, emoji: '👍' }),
+  'reaction.remove': (c) => c.reaction.remove.mutate({ messageId: message.id, emoji: '👍' }),
+  'message.replies': (c) => c.message.replies.query({ messageId: message.id }),
   // The contact rule: a stranger cannot pull the victim (a client) into a conversation.
   'conversation.direct': (c) => c.conversation.direct.mutate({ userId: victim.client.user.id }),
 };

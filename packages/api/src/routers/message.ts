@@ -1,5 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { listAround, listNewer, listReplies } from '../domain/history';
 import { deleteMessage, editMessage, listMessages } from '../domain/messages';
 import { sendMessage } from '../domain/send';
 import type { Limits } from '../domain/types';
@@ -41,12 +42,39 @@ export const createMessageRouter = (limits: Pick<Limits, 'maxContentLength' | 'm
 
     list: conversationProcedure
       .input(
+        z
+          .object({
+            cursor: z.number().int().positive().nullish(),
+            limit: z.number().int().min(1).max(limits.maxPageSize).default(50),
+            // v2: a page centred on a message, and the page after a `newerCursor`.
+            aroundSeq: z.number().int().positive().nullish(),
+            newerCursor: z.number().int().nonnegative().nullish(),
+          })
+          .refine(
+            (i) => [i.cursor, i.aroundSeq, i.newerCursor].filter((v) => v != null).length <= 1,
+            'Give at most one of cursor, aroundSeq and newerCursor',
+          ),
+      )
+      .query(async ({ ctx, input }) => {
+        const { conversationId, limit, aroundSeq, newerCursor } = input;
+        if (aroundSeq != null) {
+          return listAround(ctx.services.deps, { conversationId, aroundSeq, limit });
+        }
+        if (newerCursor != null) {
+          return listNewer(ctx.services.deps, { conversationId, newerCursor, limit });
+        }
+        return { ...(await listMessages(ctx.services.deps, input)), newerCursor: null };
+      }),
+
+    replies: protectedProcedure
+      .input(
         z.object({
-          cursor: z.number().int().positive().nullish(),
+          messageId: z.uuid(),
+          cursor: z.number().int().nonnegative().nullish(),
           limit: z.number().int().min(1).max(limits.maxPageSize).default(50),
         }),
       )
-      .query(({ ctx, input }) => listMessages(ctx.services.deps, input)),
+      .query(({ ctx, input }) => listReplies(ctx.services.deps, ctx.user.id, input)),
 
     onEvent: conversationProcedure
       .input(z.object({ lastEventId: z.string().max(32).nullish() }))
