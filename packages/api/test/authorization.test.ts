@@ -77,6 +77,7 @@ const scoped: Record<string, Call> = {
   'reaction.add': (c) => c.reaction.add.mutate({ messageId: message.id, emoji: '👍' }),
   'reaction.remove': (c) => c.reaction.remove.mutate({ messageId: message.id, emoji: '👍' }),
   'message.replies': (c) => c.message.replies.query({ messageId: message.id }),
+  'message.search': (c) => c.message.search.query({ query: 'private', ...ids() }),
   // The contact rule: a stranger cannot pull the victim (a client) into a conversation.
   'conversation.direct': (c) => c.conversation.direct.mutate({ userId: victim.client.user.id }),
 };

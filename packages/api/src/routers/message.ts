@@ -2,6 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { listAround, listNewer, listReplies } from '../domain/history';
 import { deleteMessage, editMessage, listMessages } from '../domain/messages';
+import { searchMessages } from '../domain/search';
 import { sendMessage } from '../domain/send';
 import type { Limits } from '../domain/types';
 import { messageEventBatches, messageEvents } from '../live/message-stream';
@@ -65,6 +66,17 @@ export const createMessageRouter = (limits: Pick<Limits, 'maxContentLength' | 'm
         }
         return { ...(await listMessages(ctx.services.deps, input)), newerCursor: null };
       }),
+
+    search: protectedProcedure
+      .input(
+        z.object({
+          query: z.string().trim().min(1).max(200),
+          conversationId: z.uuid().nullish(),
+          cursor: z.string().max(100).nullish(),
+          limit: z.number().int().min(1).max(limits.maxPageSize).default(20),
+        }),
+      )
+      .query(({ ctx, input }) => searchMessages(ctx.services.deps, ctx.user.id, input)),
 
     replies: protectedProcedure
       .input(
