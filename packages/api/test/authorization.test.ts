@@ -77,6 +77,8 @@ const scoped: Record<string, Call> = {
   'reaction.add': (c) => c.reaction.add.mutate({ messageId: message.id, emoji: '👍' }),
   'reaction.remove': (c) => c.reaction.remove.mutate({ messageId: message.id, emoji: '👍' }),
   'message.replies': (c) => c.message.replies.query({ messageId: message.id }),
+  'conversation.rename': (c) => c.conversation.rename.mutate({ ...ids(), title: 'Taken' }),
+  'conversation.leave': (c) => c.conversation.leave.mutate(ids()),
   'message.search': (c) => c.message.search.query({ query: 'private', ...ids() }),
   // The contact rule: a stranger cannot pull the victim (a client) into a conversation.
   'conversation.direct': (c) => c.conversation.direct.mutate({ userId: victim.client.user.id }),

@@ -188,6 +188,11 @@ export async function createGroup(
   return conversation;
 }
 
+/** Who may remove whom: anyone removes themselves; the group's creator and practitioners remove anyone. */
+export function mayRemove(caller: User, group: { createdBy: string | null }, userId: string) {
+  return userId === caller.id || group.createdBy === caller.id || caller.role === 'practitioner';
+}
+
 async function requireGroup(db: DbOrTx, conversationId: string, caller: User) {
   await requireParticipant(db, conversationId, caller.id);
   const [row] = await db
@@ -221,7 +226,7 @@ export async function addParticipant(
   return loadConversation(db, conversationId);
 }
 
-/** A participant may leave; the group's creator may remove anyone. Access ends at once. */
+/** Anyone may leave; the group's creator and practitioners remove anyone. Access ends at once. */
 export async function removeParticipant(
   deps: Deps,
   caller: User,
@@ -230,8 +235,8 @@ export async function removeParticipant(
 ) {
   const { db } = deps;
   const group = await requireGroup(db, conversationId, caller);
-  if (userId !== caller.id && group.createdBy !== caller.id) {
-    throw forbidden('Only the group’s creator can remove other participants');
+  if (!mayRemove(caller, group, userId)) {
+    throw forbidden('Only the group’s creator or a practitioner can remove other participants');
   }
   const [removed] = await db
     .delete(conversationParticipants)
