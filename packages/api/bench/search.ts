@@ -25,6 +25,9 @@ const { values: args } = parseArgs({
     messages: { type: 'string', default: '1000000' },
     queries: { type: 'string', default: '300' },
     url: { type: 'string' },
+    // Keep the seeded database (only with --url): for EXPLAIN, or to measure again with --reuse.
+    keep: { type: 'boolean', default: false },
+    reuse: { type: 'string' },
   },
 });
 const TOTAL = Number(args.messages);
@@ -77,19 +80,22 @@ async function main() {
     adminUrl = pg.url;
     stopEmbedded = pg.stop;
   }
-  const name = `estuary_search_bench_${randomBytes(4).toString('hex')}`;
+  const name = args.reuse ?? `estuary_search_bench_${randomBytes(4).toString('hex')}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database "${name}"`);
+  if (!args.reuse) await admin.unsafe(`create database "${name}"`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const db = createDb(url.toString(), { max: 4 });
   try {
-    await migrate(url.toString());
-    await seed(db.$client);
+    if (!args.reuse) {
+      await migrate(url.toString());
+      await seed(db.$client);
+    }
     await measure({ db, bus: createMemoryBus(), log: () => {} });
   } finally {
     await closeDb(db);
-    await admin.unsafe(`drop database if exists "${name}" with (force)`).catch(() => {});
+    if (args.keep && args.url) log(`kept database ${name}`);
+    else await admin.unsafe(`drop database if exists "${name}" with (force)`).catch(() => {});
     await admin.end();
     await stopEmbedded();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
