@@ -5,6 +5,7 @@ import { conversationBasics } from './scenarios/basics';
 import { finish } from './scenarios/finish';
 import { history } from './scenarios/history';
 import { resilience } from './scenarios/resilience';
+import { richConversations } from './scenarios/rich';
 import type { World } from './scenarios/world';
 
 // One stack for the whole file: starting next dev and compiling it is most of the cost.
@@ -30,5 +31,6 @@ describe.runIf(browserAvailable()).sequential('chat in two browsers', () => {
   conversationBasics(world);
   resilience(world);
   history(world);
+  richConversations(world);
   finish(world);
 });

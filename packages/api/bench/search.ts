@@ -28,6 +28,8 @@ const { values: args } = parseArgs({
     // Keep the seeded database (only with --url): for EXPLAIN, or to measure again with --reuse.
     keep: { type: 'boolean', default: false },
     reuse: { type: 'string' },
+    // Also measure each plan forced, to see what the size rule buys.
+    plans: { type: 'boolean', default: false },
   },
 });
 const TOTAL = Number(args.messages);
@@ -163,7 +165,7 @@ async function measure(deps: Deps) {
   };
   const practitioners = members.filter((m) => m.role === 'practitioner');
   const clients = members.filter((m) => m.role === 'client');
-  const run = async (label: string, pool: Member[], scoped: boolean) => {
+  const run = async (label: string, pool: Member[], scoped: boolean, scanLimit?: number) => {
     const times: number[] = [];
     let hits = 0;
     for (let i = 0; i < QUERIES + 20; i++) {
@@ -173,6 +175,7 @@ async function measure(deps: Deps) {
         query: query(),
         conversationId: scoped ? m.conversationId : null,
         limit: 20,
+        scanLimit,
       });
       // The first 20 warm the caches and are not counted.
       if (i >= 20) {
@@ -187,9 +190,19 @@ async function measure(deps: Deps) {
   };
   const perPractitioner = Math.round(conversationsCount / PRACTITIONERS);
   const perClient = Math.max(1, Math.round(conversationsCount / CLIENTS));
-  await run('one conversation', members, true);
-  await run(`all of a client's (~${perClient} conversations)`, clients, false);
-  await run(`all of a practitioner's (~${perPractitioner} conversations)`, practitioners, false);
+  const cases = [
+    ['one conversation', members, true],
+    [`all of a client's (~${perClient} conversations)`, clients, false],
+    [`all of a practitioner's (~${perPractitioner} conversations)`, practitioners, false],
+  ] as const;
+  log('as the router runs it (the plan picked by the size of the scope):');
+  for (const [label, pool, scoped] of cases) await run(label, [...pool], scoped);
+  if (args.plans) {
+    log('forced to read every message in scope:');
+    for (const [label, pool, scoped] of cases) await run(label, [...pool], scoped, Infinity);
+    log('forced to ask the GIN index:');
+    for (const [label, pool, scoped] of cases) await run(label, [...pool], scoped, -1);
+  }
 }
 
 main().catch((error) => {
