@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { highlightsOf, parseQuery } from '../src/domain/search';
+import { highlightsOf, parseQuery, searchMessages } from '../src/domain/search';
 import { book, bookedPair, codeOf, type Member, type Stack, startStack } from './harness';
 
 let stack: Stack;
@@ -126,5 +126,23 @@ describe('message.search', () => {
     }
     expect(seen[0]).toContain('thrice');
     expect(seen.slice(1)).toEqual([6, 5, 4, 3, 2, 1, 0].map((i) => `${i} one ${word}`));
+  });
+
+  it('answers the same whichever plan runs (reading the scope, or the GIN index)', async () => {
+    const { practitioner, client, conversation } = await bookedPair(stack);
+    const stranger = await bookedPair(stack);
+    const word = `Ünïcorn${randomUUID().slice(0, 4)}`;
+    await send(client, conversation.id, `a ${word} here`);
+    await send(client, conversation.id, `two ${word} ${word}`);
+    await send(stranger.client, stranger.conversation.id, `${word} elsewhere`);
+    const gone = await send(client, conversation.id, `${word} deleted`);
+    await client.client.message.delete.mutate({ messageId: gone.id });
+    const query = word.slice(0, 5).toLowerCase().normalize('NFD').replace(/\p{M}/gu, '');
+    const run = (scanLimit: number) =>
+      searchMessages(stack.services.deps, practitioner.user.id, { query, limit: 10, scanLimit });
+    const [scanned, indexed] = [await run(Number.POSITIVE_INFINITY), await run(-1)];
+    expect(contents(scanned)).toEqual([`two ${word} ${word}`, `a ${word} here`]);
+    expect(contents(indexed)).toEqual(contents(scanned));
+    expect(indexed.items.map((i) => i.highlights)).toEqual(scanned.items.map((i) => i.highlights));
   });
 });
