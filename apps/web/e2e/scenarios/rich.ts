@@ -1,10 +1,24 @@
 import { randomUUID } from 'node:crypto';
+import { copyFile, mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Conversation, Message } from '@estuary/api';
 import { expect, it } from 'vitest';
 import { apiAs } from '../harness/api';
-import { screenshot } from '../harness/browser';
+import { SCREENSHOTS, screenshot } from '../harness/browser';
 import { composer, inView, log, row, send } from '../harness/chat-page';
 import type { World } from './world';
+
+const docs = resolve(dirname(fileURLToPath(import.meta.url)), '../../docs');
+
+/** A screenshot that the README shows: regenerated only when asked, like finish's. */
+async function readmeShot(page: Parameters<typeof screenshot>[0], name: string) {
+  await screenshot(page, name);
+  if (process.env.UPDATE_SCREENSHOT === '1') {
+    await mkdir(docs, { recursive: true });
+    await copyFile(resolve(SCREENSHOTS, `${name}.png`), resolve(docs, `${name}.png`));
+  }
+}
 
 /** Reactions, replies, search, and a group run from the UI (issue 13). */
 export function richConversations(world: World) {
@@ -28,7 +42,7 @@ export function richConversations(world: World) {
     await row(ada, text)
       .getByRole('button', { name: /^👍 2: You, Chloe Martin$/ })
       .waitFor();
-    await screenshot(ada, '8-reactions');
+    await readmeShot(ada, '8-reactions');
   });
 
   it('replies with a quote, and a click on a quote far back jumps to the original', async () => {
@@ -45,7 +59,7 @@ export function richConversations(world: World) {
     await reply
       .getByRole('button', { name: /^Reply to Ada Okafor|^Reply to Chloe Martin/ })
       .waitFor();
-    await screenshot(chloe, '9-reply');
+    await readmeShot(chloe, '9-reply');
 
     // Far back: the original is several pages up, beyond what the view has loaded.
     const chloeApi = await apiAs(stack.baseUrl, 'chloe@example.com');
@@ -94,7 +108,7 @@ export function richConversations(world: World) {
     const hit = results.getByRole('link', { name: /Alpine retreat/ });
     await hit.waitFor();
     expect(await hit.locator('mark').allTextContents()).toEqual(['Alpine']);
-    await screenshot(ada, '10-search');
+    await readmeShot(ada, '10-search');
     await hit.click();
     await ada.waitForURL(`**/conversations/${conversationId}?seq=${old.seq}`);
     const target = row(ada, 'Last month the Alpine retreat helped a lot');
