@@ -4,6 +4,7 @@ import type { Message } from '@estuary/api';
 import { useCallback, useEffect, useState } from 'react';
 
 interface Timeline {
+  loading: boolean;
   messages: Message[];
   hasOlder: boolean;
   loadingOlder: boolean;
@@ -24,10 +25,11 @@ export function useJump(timeline: Timeline, initialSeq: number | null) {
   const [pages, setPages] = useState(0);
   const [highlighted, setHighlighted] = useState<number | null>(null);
   const [missing, setMissing] = useState(false);
-  const { messages, hasOlder, loadingOlder, loadOlder, oldestSeq } = timeline;
+  const { loading, messages, hasOlder, loadingOlder, loadOlder, oldestSeq } = timeline;
 
   useEffect(() => {
-    if (target === null) return;
+    // Until the first page is in, nothing can be said about where the target is.
+    if (target === null || loading) return;
     if (messages.some((m) => m.seq === target)) {
       const row = document.querySelector<HTMLElement>(`.messages [data-seq="${target}"]`);
       if (!row) return;
@@ -48,7 +50,7 @@ export function useJump(timeline: Timeline, initialSeq: number | null) {
       setPages((n) => n + 1);
       void loadOlder();
     }
-  }, [target, messages, hasOlder, loadingOlder, loadOlder, oldestSeq, pages]);
+  }, [target, loading, messages, hasOlder, loadingOlder, loadOlder, oldestSeq, pages]);
 
   // The highlight fades after a few seconds; the CSS animates it.
   useEffect(() => {
