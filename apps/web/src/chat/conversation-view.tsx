@@ -36,7 +36,7 @@ export function ConversationView({ conversationId }: { conversationId: string })
   const [details, setDetails] = useState(false);
   // `?seq=N` (a search hit) opens the conversation at that message.
   const startSeq = Number(useSearchParams().get('seq')) || null;
-  const jump = useJump(timeline, startSeq);
+  const jump = useJump(timeline, startSeq, Boolean(conversation.data));
   const participants = conversation.data?.participants;
   const nameOf = useMemo(() => {
     const names = new Map((participants ?? []).map((p) => [p.userId, p.name]));

@@ -20,7 +20,7 @@ const MAX_PAGES = 200;
  * in the timeline, so the view stays one continuous history, then scrolls it into the middle
  * of the view, focuses it for keyboards and screen readers, and highlights it for a moment.
  */
-export function useJump(timeline: Timeline, initialSeq: number | null) {
+export function useJump(timeline: Timeline, initialSeq: number | null, ready: boolean) {
   const [target, setTarget] = useState<number | null>(initialSeq);
   const [pages, setPages] = useState(0);
   const [highlighted, setHighlighted] = useState<number | null>(null);
@@ -29,7 +29,7 @@ export function useJump(timeline: Timeline, initialSeq: number | null) {
 
   useEffect(() => {
     // Until the first page is in, nothing can be said about where the target is.
-    if (target === null || loading) return;
+    if (target === null || loading || !ready) return;
     if (messages.some((m) => m.seq === target)) {
       const row = document.querySelector<HTMLElement>(`.messages [data-seq="${target}"]`);
       if (!row) return;
@@ -40,6 +40,8 @@ export function useJump(timeline: Timeline, initialSeq: number | null) {
       setTarget(null);
       return;
     }
+    // Newer than anything shown: the stream is still bringing it (history may come from cache).
+    if (target > (messages.at(-1)?.seq ?? 0)) return;
     const loadedPast = oldestSeq !== null && oldestSeq <= target;
     if (loadedPast || !hasOlder || pages >= MAX_PAGES) {
       setMissing(true);
@@ -50,7 +52,7 @@ export function useJump(timeline: Timeline, initialSeq: number | null) {
       setPages((n) => n + 1);
       void loadOlder();
     }
-  }, [target, loading, messages, hasOlder, loadingOlder, loadOlder, oldestSeq, pages]);
+  }, [target, loading, ready, messages, hasOlder, loadingOlder, loadOlder, oldestSeq, pages]);
 
   // The highlight fades after a few seconds; the CSS animates it.
   useEffect(() => {
