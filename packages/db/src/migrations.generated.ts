@@ -73,4 +73,21 @@ export const migrations: MigrationMeta[] = [
     folderMillis: 1796181687562,
     hash: '37a9bc8629c32402f21f40c48850ad7486395bb086e5066a27c35d81aabd233c',
   },
+  {
+    sql: [
+      'ALTER TYPE "public"."message_event_type" ADD VALUE \'message.reacted\';',
+      '\nCREATE TABLE "message_reactions" (\n\t"message_id" uuid NOT NULL,\n\t"user_id" uuid NOT NULL,\n\t"emoji" text NOT NULL,\n\t"created_at" timestamp with time zone DEFAULT now() NOT NULL,\n\tCONSTRAINT "message_reactions_message_id_emoji_user_id_pk" PRIMARY KEY("message_id","emoji","user_id")\n);\n',
+      '\nALTER TABLE "message_reactions" ADD CONSTRAINT "message_reactions_message_id_messages_id_fk" FOREIGN KEY ("message_id") REFERENCES "public"."messages"("id") ON DELETE cascade ON UPDATE no action;',
+      '\nALTER TABLE "message_reactions" ADD CONSTRAINT "message_reactions_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;',
+      '\nCREATE INDEX "messages_reply_to_idx" ON "messages" USING btree ("reply_to_id","seq");',
+      "\n-- hand-written: full-text search on messages (message.search). Words are folded to lower case\n-- and stripped of accents by a text search configuration (unaccent, then simple: no stemming,\n-- so the last word can match as a prefix of any word). The vector is a stored generated\n-- column, so an edit re-indexes in the same statement and a delete (content '') drops out.\nCREATE EXTENSION IF NOT EXISTS unaccent;",
+      '\nCREATE TEXT SEARCH CONFIGURATION "public"."estuary_search" (COPY = pg_catalog.simple);',
+      '\nALTER TEXT SEARCH CONFIGURATION "public"."estuary_search" ALTER MAPPING FOR asciiword, asciihword, hword_asciipart, word, hword, hword_part, numword, numhword, hword_numpart WITH unaccent, simple;',
+      '\nALTER TABLE "messages" ADD COLUMN "search" tsvector GENERATED ALWAYS AS (to_tsvector(\'public.estuary_search\'::regconfig, "content")) STORED;',
+      '\nCREATE INDEX "messages_search_idx" ON "messages" USING gin ("search");\n',
+    ],
+    bps: true,
+    folderMillis: 1796181808124,
+    hash: 'ef9533a5fb2786468be8be84c1f679f4d421c4fcb6a863c70771d6159d3d133d',
+  },
 ];

@@ -1,6 +1,7 @@
 import type postgres from 'postgres';
 import { type Deps, type MessageBusEvent, publish, topics } from '../live/topics';
 import { ChatError, conflict, forbidden, notFound, STALE_EVENT_ID } from './errors';
+import { extraColumnsSql } from './message-extras';
 import { systemMessageIsFixed } from './system-messages';
 import type { Message, MessageEventType, User } from './types';
 
@@ -11,7 +12,8 @@ export type Sql = postgres.Sql | postgres.TransactionSql;
 export const columns = (sql: Sql) => sql`
   m.id, m.conversation_id as "conversationId", m.seq, m.sender_id as "senderId",
   u.name as "senderName", m.client_id as "clientId", m.content, m.reply_to_id as "replyToId",
-  m.created_at as "createdAt", m.edited_at as "editedAt", m.deleted_at as "deletedAt", m.kind`;
+  m.created_at as "createdAt", m.edited_at as "editedAt", m.deleted_at as "deletedAt", m.kind,
+  ${sql.unsafe(extraColumnsSql)}`;
 
 type Change = { kind: 'edit'; content: string } | { kind: 'delete' };
 
