@@ -149,3 +149,34 @@ describe('conversation.leave and who may remove whom', () => {
     expect(again.participants.map((p) => p.name).sort()).toEqual(['Ada', 'Ben']);
   });
 });
+
+describe('membership changes in the timeline', () => {
+  it('posts "Ada added Dev", renames, removals and leaving as system messages', async () => {
+    const { owner, ben, cleo, group } = await circle();
+    const dev = await stack.signUp('practitioner', 'Dev');
+    await owner.client.conversation.addParticipant.mutate({
+      conversationId: group.id,
+      userId: dev.user.id,
+    });
+    await ben.client.conversation.rename.mutate({ conversationId: group.id, title: 'Breath' });
+    await owner.client.conversation.removeParticipant.mutate({
+      conversationId: group.id,
+      userId: cleo.user.id,
+    });
+    await dev.client.conversation.leave.mutate({ conversationId: group.id });
+
+    const { items } = await ben.client.message.list.query({ conversationId: group.id });
+    const notices = items.filter((m) => m.kind === 'system');
+    expect(notices.map((m) => m.content)).toEqual([
+      'Ada added Dev',
+      'Ben renamed the group “Breath”',
+      'Ada removed Cleo',
+      'Dev left',
+    ]);
+    expect(notices.every((m) => m.senderId === null && m.senderName === null)).toBe(true);
+    // Cleo, removed, can no longer read any of it.
+    expect(await codeOf(cleo.client.message.list.query({ conversationId: group.id }))).toBe(
+      'FORBIDDEN',
+    );
+  });
+});

@@ -4,6 +4,7 @@ import { type Deps, publish, topics } from '../live/topics';
 import { type Caller, isService } from './callers';
 import { requireReachable } from './contacts';
 import { badRequest, forbidden, notFound } from './errors';
+import { announceMembershipChange } from './membership-notices';
 import { type Conversation, DEFAULT_LIMITS, type Participant, type User } from './types';
 import { findUsers } from './users';
 
@@ -242,6 +243,11 @@ export async function addParticipant(
   if (added) {
     await publish(deps, topics.members(conversationId), { type: 'added', userId });
     await publish(deps, topics.user(userId), { type: 'conversation.added', conversationId });
+    await announceMembershipChange(deps, conversationId, {
+      kind: 'added',
+      by: caller.name,
+      who: user.name,
+    });
   }
   return loadConversation(db, conversationId);
 }
@@ -270,6 +276,14 @@ export async function removeParticipant(
   if (!removed) throw notFound('Participant');
   await publish(deps, topics.members(conversationId), { type: 'removed', userId });
   await publish(deps, topics.user(userId), { type: 'conversation.removed', conversationId });
+  const [who] = userId === caller.id ? [caller] : await findUsers(db, [userId]);
+  await announceMembershipChange(
+    deps,
+    conversationId,
+    userId === caller.id
+      ? { kind: 'left', who: caller.name }
+      : { kind: 'removed', by: caller.name, who: who?.name ?? 'someone' },
+  );
   return loadConversation(db, conversationId);
 }
 

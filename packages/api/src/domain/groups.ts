@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { type Deps, publish, topics } from '../live/topics';
 import { loadConversation, removeParticipant, requireParticipant } from './conversations';
 import { badRequest } from './errors';
+import { announceMembershipChange } from './membership-notices';
 import type { Conversation, User } from './types';
 
 const { conversations } = schema;
@@ -30,6 +31,11 @@ export async function renameGroup(
     .where(eq(conversations.id, conversationId));
   // Wakes every member's conversation.onUpdate, which re-reads the title.
   await publish(deps, topics.members(conversationId), { type: 'renamed', userId: caller.id });
+  await announceMembershipChange(deps, conversationId, {
+    kind: 'renamed',
+    by: caller.name,
+    title: title.trim(),
+  });
   return loadConversation(deps.db, conversationId);
 }
 
