@@ -8,6 +8,7 @@ import { finish } from './scenarios/finish';
 import { history } from './scenarios/history';
 import { platform } from './scenarios/platform';
 import { resilience } from './scenarios/resilience';
+import { richConversations } from './scenarios/rich';
 import { security } from './scenarios/security';
 import type { World } from './scenarios/world';
 
@@ -36,6 +37,7 @@ describe.runIf(browserAvailable()).sequential('chat in two browsers', () => {
   attachments(world);
   resilience(world);
   history(world);
+  richConversations(world);
   platform(world);
   doors(world);
   security(world);

@@ -5,9 +5,10 @@ import { bookingRouter } from './routers/booking';
 import { createConversationRouter } from './routers/conversation';
 import { createMessageRouter } from './routers/message';
 import { presenceRouter } from './routers/presence';
+import { reactionRouter } from './routers/reaction';
 import { receiptRouter } from './routers/receipt';
 import { typingRouter } from './routers/typing';
-import { userRouter } from './routers/user';
+import { createUserRouter } from './routers/user';
 import { router } from './trpc';
 
 /** The router with input limits baked into its schemas; servers pass their configured limits. */
@@ -22,7 +23,8 @@ export function createAppRouter(
     typing: typingRouter,
     receipt: receiptRouter,
     presence: presenceRouter,
-    user: userRouter,
+    user: createUserRouter(limits),
+    reaction: reactionRouter,
     attachment: attachmentRouter,
   });
 }

@@ -99,6 +99,14 @@ const scoped: Record<string, Call> = {
   'receipt.markRead': (c) => c.receipt.markRead.mutate({ ...ids(), seq: 1 }),
   'receipt.list': (c) => c.receipt.list.query(ids()),
   'presence.list': (c) => c.presence.list.query(ids()),
+  'reaction.add': (c) => c.reaction.add.mutate({ messageId: message.id, emoji: '👍' }),
+  'reaction.remove': (c) => c.reaction.remove.mutate({ messageId: message.id, emoji: '👍' }),
+  'message.replies': (c) => c.message.replies.query({ messageId: message.id }),
+  'conversation.rename': (c) => c.conversation.rename.mutate({ ...ids(), title: 'Taken' }),
+  'conversation.leave': (c) => c.conversation.leave.mutate(ids()),
+  'message.search': (c) => c.message.search.query({ query: 'private', ...ids() }),
+  // The contact rule: a stranger cannot pull the victim (a client) into a conversation.
+  'conversation.direct': (c) => c.conversation.direct.mutate({ userId: victim.client.user.id }),
   'attachment.createUpload': (c) =>
     c.attachment.createUpload.mutate({
       ...ids(),
@@ -125,9 +133,16 @@ const own: Record<string, Call> = {
   'auth.logoutAll': (c) => c.auth.logoutAll.mutate(),
   'booking.list': (c) => c.booking.list.query(),
   'conversation.list': (c) => c.conversation.list.query(),
-  'conversation.direct': (c) => c.conversation.direct.mutate({ userId: victim.client.user.id }),
   'conversation.createGroup': (c) =>
     c.conversation.createGroup.mutate({ title: 'Mine', participantIds: [] }),
+  'user.contacts': async (c) => {
+    const contacts = await c.user.contacts.query();
+    const ids = contacts.items.map((u) => u.id);
+    if (ids.includes(victim.client.user.id) || ids.includes(victim.practitioner.user.id)) {
+      throw new Error('user.contacts leaked a stranger');
+    }
+    return contacts;
+  },
 };
 const ownSubscriptions: Record<string, Sub> = {
   'conversation.onUpdate': (c, h) => c.conversation.onUpdate.subscribe(undefined, h),
@@ -143,6 +158,7 @@ async function fingerprint() {
     'conversation_participants',
     'messages',
     'message_events',
+    'message_reactions',
     'attachments',
   ];
   const parts = [];

@@ -163,7 +163,12 @@ describe('message.list', () => {
     const list = (cursor?: number | null, limit = 10) =>
       client.client.message.list.query({ conversationId: conversation.id, cursor, limit });
 
-    expect(await list()).toEqual({ items: [], nextCursor: null, lastEventId: '0' });
+    expect(await list()).toEqual({
+      items: [],
+      nextCursor: null,
+      newerCursor: null,
+      lastEventId: '0',
+    });
 
     for (let i = 1; i <= 10; i++) await send(client, conversation.id, `m${i}`);
     const exact = await list();

@@ -6,7 +6,7 @@ import type { OpenAPIV3_1 } from 'openapi-types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message } from '../src';
 import { notOverRest, restRoutes } from '../src/rest';
-import { type Member, type Stack, startStack } from './harness';
+import { book, type Member, type Stack, startStack } from './harness';
 import { startRestServer } from './rest-server';
 
 let stack: Stack;
@@ -126,7 +126,8 @@ describe('REST + OpenAPI, generated from the router', () => {
     await operation('post', '/auth/refresh', {}, { token });
 
     const client: Member = await stack.signUp('client');
-    const other: Member = await stack.signUp('client');
+    // A practitioner: anyone may add one (the contact rule); a stranger client is refused.
+    const other: Member = await stack.signUp('practitioner');
     const booking = await operation(
       'post',
       '/bookings',
@@ -181,6 +182,19 @@ describe('REST + OpenAPI, generated from the router', () => {
     expect(removed.body.participants.map((p: { userId: string }) => p.userId)).not.toContain(
       other.user.id,
     );
+    const renamed = await operation(
+      'patch',
+      '/conversations/{conversationId}',
+      { conversationId: group.body.id },
+      { token, body: { title: 'REST group, renamed' } },
+    );
+    expect(renamed.body.title).toBe('REST group, renamed');
+    await operation(
+      'post',
+      '/conversations/{conversationId}/leave',
+      { conversationId: group.body.id },
+      { token },
+    );
     const list = await operation('get', '/conversations', {}, { token, query: { limit: 2 } });
     expect(list.body.items).toHaveLength(2);
     await operation('get', '/conversations/{conversationId}', { conversationId }, { token });
@@ -212,6 +226,40 @@ describe('REST + OpenAPI, generated from the router', () => {
       },
     );
     expect(edited.body.editedAt).not.toBeNull();
+    const reacted = await operation(
+      'post',
+      '/messages/{messageId}/reactions',
+      { messageId: sent.body.id },
+      { token, body: { emoji: '👍' } },
+    );
+    expect(reacted.body.reactions).toEqual([{ emoji: '👍', count: 1, userIds: [me.body.id] }]);
+    const unreacted = await operation(
+      'delete',
+      '/messages/{messageId}/reactions/{emoji}',
+      { messageId: sent.body.id, emoji: encodeURIComponent('👍') },
+      { token },
+    );
+    expect(unreacted.body.reactions).toEqual([]);
+    const reply = await operation(
+      'post',
+      '/conversations/{conversationId}/messages',
+      { conversationId },
+      { token, body: { clientId: randomUUID(), content: 'A reply', replyToId: sent.body.id } },
+    );
+    expect(reply.body.replyTo).toMatchObject({ id: sent.body.id, excerpt: 'Edited over REST' });
+    const replies = await operation(
+      'get',
+      '/messages/{messageId}/replies',
+      { messageId: sent.body.id },
+      { token },
+    );
+    expect(replies.body.items.map((m: { id: string }) => m.id)).toEqual([reply.body.id]);
+    const found = await operation('get', '/search', {}, { token, query: { query: 'edit' } });
+    expect(found.body.items.map((h: { message: { id: string } }) => h.message.id)).toContain(
+      sent.body.id,
+    );
+    const contacts = await operation('get', '/contacts', {}, { token });
+    expect(contacts.body.items.map((c: { id: string }) => c.id)).toContain(client.user.id);
     await operation(
       'post',
       '/conversations/{conversationId}/typing',
@@ -317,6 +365,17 @@ describe('REST + OpenAPI, generated from the router', () => {
     );
     expect(cancelled.body.status).toBe('cancelled');
 
+    // Last: sessions end, and the token with them.
+    await operation('post', '/auth/logout', {}, { token });
+    const second = await operation(
+      'post',
+      '/auth/login',
+      {},
+      { body: { email, password: 'password-123' } },
+    );
+    await operation('post', '/auth/logout-all', {}, { token: second.body.token });
+    expect((await call('GET', '/api/v1/auth/me', { token: second.body.token })).status).toBe(401);
+
     const documented = Object.entries(doc.paths ?? {}).flatMap(([path, item]) =>
       Object.keys(item ?? {}).map((method) => `${method} ${path}`),
     );
@@ -401,7 +460,9 @@ describe('REST + OpenAPI, generated from the router', () => {
 describe('the old history endpoint GET /api/conversations/<id>/messages', () => {
   it('pages back through history, oldest first within a page, every message exactly once', async () => {
     const ada = await stack.signUp('practitioner');
+    // Chloe books Ada first: the contact rule lets a client into a group only with a contact.
     const chloe = await stack.signUp('client');
+    await book(ada, chloe);
     const group = await ada.client.conversation.createGroup.mutate({
       title: 'History',
       participantIds: [chloe.user.id],

@@ -19,6 +19,8 @@ const event = (seq: number, extra: Partial<MessageBusEvent['message']> = {}): Me
     editedAt: seq % 2 ? new Date(1_700_000_100_000) : null,
     deletedAt: null,
     kind: 'user',
+    reactions: [],
+    replyTo: null,
     attachments: [],
     ...extra,
   },

@@ -75,6 +75,23 @@ export const migrations: MigrationMeta[] = [
   },
   {
     sql: [
+      'ALTER TYPE "public"."message_event_type" ADD VALUE \'message.reacted\';',
+      '\nCREATE TABLE "message_reactions" (\n\t"message_id" uuid NOT NULL,\n\t"user_id" uuid NOT NULL,\n\t"emoji" text NOT NULL,\n\t"created_at" timestamp with time zone DEFAULT now() NOT NULL,\n\tCONSTRAINT "message_reactions_message_id_emoji_user_id_pk" PRIMARY KEY("message_id","emoji","user_id")\n);\n',
+      '\nALTER TABLE "message_reactions" ADD CONSTRAINT "message_reactions_message_id_messages_id_fk" FOREIGN KEY ("message_id") REFERENCES "public"."messages"("id") ON DELETE cascade ON UPDATE no action;',
+      '\nALTER TABLE "message_reactions" ADD CONSTRAINT "message_reactions_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;',
+      '\nCREATE INDEX "messages_reply_to_idx" ON "messages" USING btree ("reply_to_id","seq");',
+      "\n-- hand-written: full-text search on messages (message.search). Words are folded to lower case\n-- and stripped of accents by a text search configuration (unaccent, then simple: no stemming,\n-- so the last word can match as a prefix of any word). The vector is a stored generated\n-- column, so an edit re-indexes in the same statement and a delete (content '') drops out.\nCREATE EXTENSION IF NOT EXISTS unaccent;",
+      '\nCREATE TEXT SEARCH CONFIGURATION "public"."estuary_search" (COPY = pg_catalog.simple);',
+      '\nALTER TEXT SEARCH CONFIGURATION "public"."estuary_search" ALTER MAPPING FOR asciiword, asciihword, hword_asciipart, word, hword, hword_part, numword, numhword, hword_numpart WITH unaccent, simple;',
+      '\nALTER TABLE "messages" ADD COLUMN "search" tsvector GENERATED ALWAYS AS (to_tsvector(\'public.estuary_search\'::regconfig, "content")) STORED;',
+      '\nCREATE INDEX "messages_search_idx" ON "messages" USING gin ("search");\n',
+    ],
+    bps: true,
+    folderMillis: 1796181808124,
+    hash: 'ef9533a5fb2786468be8be84c1f679f4d421c4fcb6a863c70771d6159d3d133d',
+  },
+  {
+    sql: [
       'CREATE TABLE "attachments" (\n\t"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,\n\t"conversation_id" uuid NOT NULL,\n\t"created_by" uuid NOT NULL,\n\t"message_id" uuid,\n\t"position" integer DEFAULT 0 NOT NULL,\n\t"name" text NOT NULL,\n\t"content_type" text NOT NULL,\n\t"size" integer NOT NULL,\n\t"width" integer,\n\t"height" integer,\n\t"storage_key" text NOT NULL,\n\t"served_key" text,\n\t"thumbnail_key" text,\n\t"verified_at" timestamp with time zone,\n\t"created_at" timestamp with time zone DEFAULT now() NOT NULL\n);\n',
       '\nALTER TABLE "attachments" ADD CONSTRAINT "attachments_conversation_id_conversations_id_fk" FOREIGN KEY ("conversation_id") REFERENCES "public"."conversations"("id") ON DELETE cascade ON UPDATE no action;',
       '\nALTER TABLE "attachments" ADD CONSTRAINT "attachments_created_by_users_id_fk" FOREIGN KEY ("created_by") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;',
@@ -83,7 +100,7 @@ export const migrations: MigrationMeta[] = [
       '\nCREATE INDEX "attachments_orphan_idx" ON "attachments" USING btree ("created_at") WHERE "attachments"."message_id" is null;',
     ],
     bps: true,
-    folderMillis: 1796181815102,
+    folderMillis: 1796182333956,
     hash: '54778a444c2f1b734d3d4d573ebc10b766b29c2346cf6988b454dd17c9af4a18',
   },
 ];

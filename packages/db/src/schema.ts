@@ -26,6 +26,7 @@ export const messageEventType = pgEnum('message_event_type', [
   'message.created',
   'message.edited',
   'message.deleted',
+  'message.reacted',
 ]);
 
 export const users = pgTable(
@@ -137,6 +138,8 @@ export const messages = pgTable(
     // System messages are idempotent on clientId alone (they have no sender).
     uniqueIndex('messages_system_client_key').on(t.clientId).where(sql`${t.kind} = 'system'`),
     check('messages_sender_by_kind', sql`(${t.kind} = 'system') = (${t.senderId} is null)`),
+    // `message.replies`: the direct replies to one message, oldest first.
+    index('messages_reply_to_idx').on(t.replyToId, t.seq),
   ],
 );
 
@@ -244,6 +247,25 @@ export const rateLimits = pgTable('rate_limits', {
   points: integer().notNull().default(0),
   expire: bigint({ mode: 'number' }),
 });
+
+/**
+ * One row per (message, user, emoji). `Message.reactions` groups them by emoji in order of
+ * first use; each change is also a `message.reacted` event in `message_events`.
+ */
+export const messageReactions = pgTable(
+  'message_reactions',
+  {
+    messageId: uuid()
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id),
+    emoji: text().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.messageId, t.emoji, t.userId] })],
+);
 
 /**
  * Files attached to messages. A row is created by `attachment.createUpload` (message_id null),

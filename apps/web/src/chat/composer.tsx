@@ -1,5 +1,6 @@
 'use client';
 
+import type { Message } from '@estuary/api';
 import {
   type ClipboardEvent,
   type DragEvent,
@@ -13,6 +14,7 @@ import {
 import { UploadList } from '../attachments/upload-list';
 import { useUploads } from '../attachments/use-uploads';
 import { useOutbox } from './outbox-context';
+import { ReplyingTo } from './reply-quote';
 import { useTypingAnnouncer } from './use-typing';
 
 const MAX_LENGTH = 4_000;
@@ -24,7 +26,16 @@ const MAX_LENGTH = 4_000;
  * upload goes out when they are all up, and a failed one keeps the text until it is retried
  * or removed.
  */
-export function Composer({ conversationId }: { conversationId: string }) {
+export function Composer({
+  conversationId,
+  replyTo = null,
+  onReplyDone,
+}: {
+  conversationId: string;
+  /** v2: the message being replied to, shown above the box and sent as `replyToId`. */
+  replyTo?: Message | null;
+  onReplyDone?(): void;
+}) {
   const [text, setText] = useState('');
   const [waiting, setWaiting] = useState(false);
   const [dragging, setDragging] = useState(false);
@@ -40,6 +51,11 @@ export function Composer({ conversationId }: { conversationId: string }) {
   const failed = files.uploads.some((u) => u.status === 'failed');
   const empty = !content && files.uploads.length === 0;
 
+  // Choosing Reply puts the cursor here, ready to write.
+  useEffect(() => {
+    if (replyTo) box.current?.focus();
+  }, [replyTo]);
+
   const submit = (event?: FormEvent) => {
     event?.preventDefault();
     if (empty || tooLong) return;
@@ -48,10 +64,12 @@ export function Composer({ conversationId }: { conversationId: string }) {
     send(
       conversationId,
       content,
+      replyTo?.id ?? null,
       done.length > 0
         ? { ids: done.map((u) => u.attachmentId as string), names: done.map((u) => u.file.name) }
         : undefined,
     );
+    onReplyDone?.();
     typing.stop();
     setText('');
     files.clear();
@@ -66,6 +84,11 @@ export function Composer({ conversationId }: { conversationId: string }) {
   }, [waiting, uploading, failed]);
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === 'Escape' && replyTo) {
+      event.preventDefault();
+      onReplyDone?.();
+      return;
+    }
     // isComposing: Enter that confirms an IME candidate must not send.
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
@@ -94,6 +117,7 @@ export function Composer({ conversationId }: { conversationId: string }) {
       onDragLeave={() => setDragging(false)}
       onDrop={onDrop}
     >
+      {replyTo && <ReplyingTo message={replyTo} onCancel={() => onReplyDone?.()} />}
       <UploadList uploads={files.uploads} onRemove={files.remove} onRetry={files.retry} />
       <label htmlFor={id} className="visually-hidden">
         Message

@@ -21,6 +21,11 @@ interface Props {
   /** Called with the highest seq on screen, to mark it read. */
   onSeen(seq: number): void;
   older: { has: boolean; loading: boolean; load(): void };
+  /** v2: reactions and replies (see MessageItem). */
+  nameOf?(userId: string): string;
+  onReply?(message: Message): void;
+  onJump?(seq: number): void;
+  highlightSeq?: number | null;
 }
 
 const dayKey = (date: Date) => date.toDateString();
@@ -35,6 +40,7 @@ function continues(message: Message, previous: Message | undefined): boolean {
 
 export function MessageList(props: Props) {
   const { label, meId, messages, pending, online, statusOf, onChanged, onSeen, older } = props;
+  const { nameOf, onReply, onJump, highlightSeq } = props;
   const { retry, discard } = useOutbox();
   const log = useRef<HTMLDivElement>(null);
   const top = useRef<HTMLLIElement>(null);
@@ -111,6 +117,11 @@ export function MessageList(props: Props) {
                   continued={continues(message, messages[i - 1])}
                   status={message.senderId === meId ? statusOf(message) : null}
                   onChanged={onChanged}
+                  meId={meId}
+                  nameOf={nameOf}
+                  onReply={onReply}
+                  onJump={onJump}
+                  highlighted={message.seq === highlightSeq}
                 />
               )}
             </Fragment>

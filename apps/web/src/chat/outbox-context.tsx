@@ -20,7 +20,12 @@ import { loadOutbox, saveOutbox } from './outbox-storage';
 
 interface Outbox {
   entries: OutboxEntry[];
-  send(conversationId: string, content: string, files?: { ids: string[]; names: string[] }): void;
+  send(
+    conversationId: string,
+    content: string,
+    replyToId?: string | null,
+    files?: { ids: string[]; names: string[] },
+  ): void;
   retry(clientId: string): void;
   /** The stream delivered it: whatever its request says, it is sent. */
   confirm(message: Message): void;
@@ -65,9 +70,15 @@ export function OutboxProvider({ children }: { children: ReactNode }) {
       const timer = setTimeout(() => setPausedUntil(0), wait);
       return () => clearTimeout(timer);
     }
-    const { clientId, conversationId, content, attachmentIds } = next;
+    const { clientId, conversationId, content, replyToId, attachmentIds } = next;
     dispatch({ type: 'start', clientId });
-    mutate({ conversationId, clientId, content, ...(attachmentIds ? { attachmentIds } : {}) }).then(
+    mutate({
+      conversationId,
+      clientId,
+      content,
+      replyToId,
+      ...(attachmentIds ? { attachmentIds } : {}),
+    }).then(
       (message) => dispatch({ type: 'sent', clientId, message }),
       (error: unknown) => {
         const shown = userMessage(error);
@@ -80,7 +91,12 @@ export function OutboxProvider({ children }: { children: ReactNode }) {
   }, [online, next, pausedUntil, mutate]);
 
   const send = useCallback(
-    (conversationId: string, content: string, files?: { ids: string[]; names: string[] }) => {
+    (
+      conversationId: string,
+      content: string,
+      replyToId?: string | null,
+      files?: { ids: string[]; names: string[] },
+    ) => {
       const clientId = crypto.randomUUID();
       dispatch({
         type: 'enqueue',
@@ -88,6 +104,7 @@ export function OutboxProvider({ children }: { children: ReactNode }) {
         conversationId,
         content,
         at: new Date(),
+        replyToId,
         attachmentIds: files?.ids,
         attachmentNames: files?.names,
       });

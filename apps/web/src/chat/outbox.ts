@@ -22,6 +22,8 @@ export interface OutboxEntry {
   attempts: number;
   error: string | null;
   message: Message | null;
+  /** The message this one replies to, if any. */
+  replyToId?: string | null;
   /** v2: files already uploaded for this message, and their names to show while pending. */
   attachmentIds?: string[];
   attachmentNames?: string[];
@@ -34,6 +36,7 @@ export type OutboxAction =
       conversationId: string;
       content: string;
       at: Date;
+      replyToId?: string | null;
       attachmentIds?: string[];
       attachmentNames?: string[];
     }
@@ -68,6 +71,7 @@ export function outboxReducer(state: OutboxEntry[], action: OutboxAction): Outbo
         attempts: 0,
         error: null,
         message: null,
+        replyToId: action.replyToId ?? null,
       };
       if (action.attachmentIds?.length) {
         entry.attachmentIds = action.attachmentIds;

@@ -22,6 +22,8 @@ export function message(seq: number, extra: Partial<Message> = {}): Message {
     editedAt: null,
     deletedAt: null,
     kind: 'user',
+    reactions: [],
+    replyTo: null,
     attachments: [],
     ...extra,
   };

@@ -2,7 +2,9 @@ import { type DbOrTx, schema } from '@estuary/db';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { type Deps, publish, topics } from '../live/topics';
 import { type Caller, isService } from './callers';
+import { requireReachable } from './contacts';
 import { badRequest, forbidden, notFound } from './errors';
+import { announceMembershipChange } from './membership-notices';
 import { type Conversation, DEFAULT_LIMITS, type Participant, type User } from './types';
 import { findUsers } from './users';
 
@@ -153,6 +155,7 @@ export async function directConversation(deps: Deps, caller: User, otherUserId: 
   if (otherUserId === caller.id) throw badRequest('A direct conversation needs another user');
   const [other] = await findUsers(deps.db, [otherUserId]);
   if (!other) throw notFound('User');
+  await requireReachable(deps.db, caller.id, [otherUserId]);
   const directKey = [caller.id, otherUserId].sort().join(':');
   return getOrCreate(
     deps,
@@ -173,6 +176,7 @@ export async function createGroup(
   if (memberIds.length > maxParticipants) throw groupFull(maxParticipants);
   const found = await findUsers(db, memberIds);
   if (found.length !== memberIds.length) throw notFound('User');
+  await requireReachable(db, caller.id, memberIds);
   const id = await db.transaction(async (tx) => {
     const [row] = await tx
       .insert(conversations)
@@ -187,6 +191,11 @@ export async function createGroup(
   const conversation = await loadConversation(db, id);
   await announceNew(deps, conversation);
   return conversation;
+}
+
+/** Who may remove whom: anyone removes themselves; the group's creator and practitioners remove anyone. */
+export function mayRemove(caller: User, group: { createdBy: string | null }, userId: string) {
+  return userId === caller.id || group.createdBy === caller.id || caller.role === 'practitioner';
 }
 
 async function requireGroup(db: DbOrTx, conversationId: string, caller: User) {
@@ -210,6 +219,7 @@ export async function addParticipant(
   await requireGroup(db, conversationId, caller);
   const [user] = await findUsers(db, [userId]);
   if (!user) throw notFound('User');
+  await requireReachable(db, caller.id, [userId]);
   const added = await db.transaction(async (tx) => {
     // The group's row lock orders concurrent adds, so the cap holds under a race.
     await tx
@@ -233,11 +243,16 @@ export async function addParticipant(
   if (added) {
     await publish(deps, topics.members(conversationId), { type: 'added', userId });
     await publish(deps, topics.user(userId), { type: 'conversation.added', conversationId });
+    await announceMembershipChange(deps, conversationId, {
+      kind: 'added',
+      by: caller.name,
+      who: user.name,
+    });
   }
   return loadConversation(db, conversationId);
 }
 
-/** A participant may leave; the group's creator may remove anyone. Access ends at once. */
+/** Anyone may leave; the group's creator and practitioners remove anyone. Access ends at once. */
 export async function removeParticipant(
   deps: Deps,
   caller: User,
@@ -246,8 +261,8 @@ export async function removeParticipant(
 ) {
   const { db } = deps;
   const group = await requireGroup(db, conversationId, caller);
-  if (userId !== caller.id && group.createdBy !== caller.id) {
-    throw forbidden('Only the group’s creator can remove other participants');
+  if (!mayRemove(caller, group, userId)) {
+    throw forbidden('Only the group’s creator or a practitioner can remove other participants');
   }
   const [removed] = await db
     .delete(conversationParticipants)
@@ -261,6 +276,14 @@ export async function removeParticipant(
   if (!removed) throw notFound('Participant');
   await publish(deps, topics.members(conversationId), { type: 'removed', userId });
   await publish(deps, topics.user(userId), { type: 'conversation.removed', conversationId });
+  const [who] = userId === caller.id ? [caller] : await findUsers(db, [userId]);
+  await announceMembershipChange(
+    deps,
+    conversationId,
+    userId === caller.id
+      ? { kind: 'left', who: caller.name }
+      : { kind: 'removed', by: caller.name, who: who?.name ?? 'someone' },
+  );
   return loadConversation(db, conversationId);
 }
 

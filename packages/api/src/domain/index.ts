@@ -14,6 +14,7 @@ export { upsertExternalUser } from './external-users';
 export { messageIdAtSeq, messageSeq } from './legacy';
 export { deleteMessage, editMessage, headEventSeq, listMessages } from './messages';
 export { listPresence } from './presence';
+export { isOneEmoji, setReaction } from './reactions';
 export { listReceipts, markRead } from './receipts';
 export { sendMessage } from './send';
 export { listSummaries } from './summaries';

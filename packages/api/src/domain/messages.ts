@@ -2,6 +2,7 @@ import type postgres from 'postgres';
 import { ATTACHMENTS_JSON, withAttachmentUrls } from '../attachments/urls';
 import { type Deps, type MessageBusEvent, publish, topics } from '../live/topics';
 import { ChatError, conflict, forbidden, notFound, STALE_EVENT_ID } from './errors';
+import { extraColumnsSql } from './message-extras';
 import { systemMessageIsFixed } from './system-messages';
 import type { Message, MessageEventType, User } from './types';
 
@@ -13,6 +14,7 @@ export const columns = (sql: Sql) => sql`
   m.id, m.conversation_id as "conversationId", m.seq, m.sender_id as "senderId",
   u.name as "senderName", m.client_id as "clientId", m.content, m.reply_to_id as "replyToId",
   m.created_at as "createdAt", m.edited_at as "editedAt", m.deleted_at as "deletedAt", m.kind,
+  ${sql.unsafe(extraColumnsSql)},
   ${sql.unsafe(ATTACHMENTS_JSON)}`;
 
 type Change = { kind: 'edit'; content: string } | { kind: 'delete' };

@@ -1,12 +1,14 @@
 import { sql } from 'drizzle-orm';
 import { ATTACHMENTS_JSON, type StoredAttachment, toAttachment } from '../attachments/urls';
-import type { Message } from './types';
+import { extraColumnsSql } from './message-extras';
+import type { Message, Reaction, ReplyQuote } from './types';
 
 /** The columns of a `Message`, from `messages m left join users u on u.id = m.sender_id`. */
 export const messageColumns = sql.raw(`
   m.id, m.conversation_id as "conversationId", m.seq, m.sender_id as "senderId",
   u.name as "senderName", m.client_id as "clientId", m.content, m.reply_to_id as "replyToId",
   m.created_at as "createdAt", m.edited_at as "editedAt", m.deleted_at as "deletedAt", m.kind,
+  ${extraColumnsSql},
   ${ATTACHMENTS_JSON}`);
 
 /** postgres.js hands back timestamps as Dates already; this only narrows the row type. */
@@ -24,6 +26,8 @@ export function toMessage(row: Record<string, unknown>): Message {
     editedAt: (row.editedAt as Date | null) ?? null,
     deletedAt: (row.deletedAt as Date | null) ?? null,
     kind: row.kind === 'system' ? 'system' : 'user',
+    reactions: (row.reactions as Reaction[] | null) ?? [],
+    replyTo: (row.replyTo as ReplyQuote | null) ?? null,
     attachments: ((row.attachments ?? []) as StoredAttachment[]).map(toAttachment),
   };
 }

@@ -2,8 +2,9 @@ import { withAttachmentUrls } from '../attachments/urls';
 import { type Deps, type MessageBusEvent, publish, topics } from '../live/topics';
 import { requireParticipant } from './conversations';
 import { badRequest, conflict } from './errors';
+import { replyToSql } from './message-extras';
 import { columns, type Sql } from './messages';
-import type { Attachment, Message, User } from './types';
+import type { Attachment, Message, ReplyQuote, User } from './types';
 
 export interface SendInput {
   conversationId: string;
@@ -21,6 +22,7 @@ interface Inserted {
   seq: number;
   createdAt: Date;
   eventSeq: number;
+  replyTo: ReplyQuote | null;
 }
 
 const UNIQUE_VIOLATION = '23505';
@@ -42,6 +44,8 @@ export const toMessage = (sender: User, input: SendInput, row: Inserted): Messag
   editedAt: null,
   deletedAt: null,
   kind: 'user',
+  reactions: [],
+  replyTo: row.replyTo ?? null,
   attachments: input.attachments ?? [],
 });
 
@@ -92,12 +96,13 @@ export async function insertOne(
         insert into messages (conversation_id, seq, sender_id, client_id, content, reply_to_id)
         select ${conversationId}, bump.last_seq, ${sender.id}, ${clientId}, ${content}, ${replyToId}::uuid
         from bump
-        returning id, seq, created_at
+        returning id, seq, created_at, reply_to_id
       ), ev as (
         insert into message_events (conversation_id, seq, type, message_id)
         select ${conversationId}, bump.last_event_seq, 'message.created', msg.id from bump, msg
       )${claim.link}
-      select msg.id, msg.seq, msg.created_at as "createdAt", bump.last_event_seq as "eventSeq"
+      select msg.id, msg.seq, msg.created_at as "createdAt", bump.last_event_seq as "eventSeq",
+             ${sql.unsafe(replyToSql('msg.reply_to_id'))} as "replyTo"
       from msg, bump`;
   } catch (error) {
     if (pgCode(error) !== UNIQUE_VIOLATION) throw error;

@@ -12,8 +12,10 @@ export interface SystemMessageInput {
 const UNIQUE_VIOLATION = '23505';
 
 /** What edit, delete and (once they exist) reactions answer for a system message. */
-export const systemMessageIsFixed = (action: string) =>
-  forbidden(`System messages cannot be ${action === 'edit' ? 'edited' : `${action}d`}`);
+const fixedWords = { edit: 'edited', delete: 'deleted', react: 'reacted to' } as const;
+
+export const systemMessageIsFixed = (action: keyof typeof fixedWords) =>
+  forbidden(`System messages cannot be ${fixedWords[action]}`);
 
 /**
  * Appends a system message (no sender, `kind: 'system'`) the way a send does: one statement

@@ -58,6 +58,10 @@ export type Message = {
   deletedAt: Date | null;
   /** 'system' for notices from the platform (booking changes…): no sender, no edits. */
   kind: MessageKind;
+  /** v2: one entry per emoji, in order of first use. Always present. */
+  reactions: Reaction[];
+  /** v2: the quoted message, enough to draw it, or null. Always present. */
+  replyTo: ReplyQuote | null;
   /** v2: files on the message, in the order they were sent; empty once it is deleted. */
   attachments: Attachment[];
 };
@@ -76,7 +80,24 @@ export type Attachment = {
 
 export type MessageKind = 'user' | 'system';
 
-export type MessageEventType = 'message.created' | 'message.edited' | 'message.deleted';
+export type Reaction = { emoji: string; count: number; userIds: string[] };
+
+export type ReplyQuote = {
+  id: string;
+  seq: number;
+  /** null when the quoted message is a system notice. */
+  senderId: string | null;
+  senderName: string | null;
+  /** Up to 140 characters of the quoted message's current content; '' once deleted. */
+  excerpt: string;
+  deleted: boolean;
+};
+
+export type MessageEventType =
+  | 'message.created'
+  | 'message.edited'
+  | 'message.deleted'
+  | 'message.reacted';
 
 export type MessageEvent = {
   type: MessageEventType;

@@ -2,12 +2,15 @@ import { z } from 'zod';
 import {
   AttachmentJson,
   BookingJson,
+  ContactPageJson,
   ConversationJson,
   ConversationPageJson,
   MessageJson,
   MessagePageJson,
   PresenceJson,
   ReceiptJson,
+  RepliesPageJson,
+  SearchPageJson,
   SessionJson,
   TokenJson,
   UploadJson,
@@ -59,6 +62,18 @@ export const restRoutes: Record<string, RestRoute> = {
     path: '/bookings',
     summary: 'Book a session (the caller is its practitioner or client)',
     output: BookingJson,
+  },
+  'auth.logout': {
+    method: 'POST',
+    path: '/auth/logout',
+    summary: "End this token's session (its refresh stops working)",
+    output: z.null(),
+  },
+  'auth.logoutAll': {
+    method: 'POST',
+    path: '/auth/logout-all',
+    summary: 'End every session of the caller',
+    output: z.object({ revoked: z.int().min(0) }),
   },
   'booking.list': {
     method: 'GET',
@@ -115,6 +130,18 @@ export const restRoutes: Record<string, RestRoute> = {
     summary: 'Add a participant',
     output: ConversationJson,
   },
+  'conversation.rename': {
+    method: 'PATCH',
+    path: '/conversations/{conversationId}',
+    summary: 'Rename a group',
+    output: ConversationJson,
+  },
+  'conversation.leave': {
+    method: 'POST',
+    path: '/conversations/{conversationId}/leave',
+    summary: 'Leave a group (your live streams of it end)',
+    output: z.null(),
+  },
   'conversation.removeParticipant': {
     method: 'DELETE',
     path: '/conversations/{conversationId}/participants/{userId}',
@@ -132,6 +159,30 @@ export const restRoutes: Record<string, RestRoute> = {
     method: 'POST',
     path: '/conversations/{conversationId}/messages',
     summary: 'Send a message (idempotent on clientId)',
+    output: MessageJson,
+  },
+  'message.search': {
+    method: 'GET',
+    path: '/search',
+    summary: "Full-text search over the caller's conversations, best match first",
+    output: SearchPageJson,
+  },
+  'message.replies': {
+    method: 'GET',
+    path: '/messages/{messageId}/replies',
+    summary: 'The direct replies to a message, oldest first',
+    output: RepliesPageJson,
+  },
+  'reaction.add': {
+    method: 'POST',
+    path: '/messages/{messageId}/reactions',
+    summary: 'React with one emoji (idempotent)',
+    output: MessageJson,
+  },
+  'reaction.remove': {
+    method: 'DELETE',
+    path: '/messages/{messageId}/reactions/{emoji}',
+    summary: 'Take your reaction back (idempotent)',
     output: MessageJson,
   },
   'message.sendSystem': {
@@ -154,6 +205,12 @@ export const restRoutes: Record<string, RestRoute> = {
     output: MessageJson,
   },
 
+  'user.contacts': {
+    method: 'GET',
+    path: '/contacts',
+    summary: 'The people you share a booking or a conversation with',
+    output: ContactPageJson,
+  },
   'user.upsert': {
     method: 'PUT',
     path: '/users/{externalId}',

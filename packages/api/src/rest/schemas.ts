@@ -76,6 +76,19 @@ export const MessageJson = z
     createdAt: time,
     editedAt: time.nullable(),
     deletedAt: time.nullable(),
+    reactions: z.array(
+      z.object({ emoji: z.string(), count: z.int().positive(), userIds: z.array(z.uuid()) }),
+    ),
+    replyTo: z
+      .object({
+        id: z.uuid(),
+        seq: z.int().positive(),
+        senderId: z.uuid().nullable(),
+        senderName: z.string().nullable(),
+        excerpt: z.string(),
+        deleted: z.boolean(),
+      })
+      .nullable(),
     attachments: z.array(AttachmentJson),
   })
   .meta({ id: 'Message' });
@@ -109,7 +122,30 @@ export const ConversationPageJson = z.object({
 export const MessagePageJson = z.object({
   items: z.array(MessageJson),
   nextCursor: z.int().nullable(),
+  newerCursor: z.int().nullable(),
   lastEventId: z.string(),
+});
+
+export const RepliesPageJson = z.object({
+  items: z.array(MessageJson),
+  nextCursor: z.int().nullable(),
+});
+
+export const SearchPageJson = z.object({
+  items: z.array(
+    z.object({
+      message: MessageJson,
+      conversationId: z.uuid(),
+      conversationTitle: z.string(),
+      highlights: z.array(z.object({ start: z.int().min(0), end: z.int().min(0) })),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
+});
+
+export const ContactPageJson = z.object({
+  items: z.array(z.object({ id: z.uuid(), name: z.string(), role })),
+  nextCursor: z.string().nullable(),
 });
 
 export const ReceiptJson = z

@@ -7,6 +7,7 @@ import {
   loadConversation,
   removeParticipant,
 } from '../domain/conversations';
+import { leaveGroup, renameGroup } from '../domain/groups';
 import { listSummaries } from '../domain/summaries';
 import type { Limits } from '../domain/types';
 import { conversationUpdates } from '../live/conversation-updates';
@@ -55,6 +56,16 @@ export const createConversationRouter = (limits: Pick<Limits, 'maxPageSize'>) =>
       .mutation(({ ctx, input }) =>
         removeParticipant(ctx.services.deps, ctx.user, input.conversationId, input.userId),
       ),
+
+    rename: conversationProcedure
+      .input(z.object({ title: z.string().trim().min(1).max(100) }))
+      .mutation(({ ctx, input }) =>
+        renameGroup(ctx.services.deps, ctx.user, input.conversationId, input.title),
+      ),
+
+    leave: conversationProcedure.mutation(async ({ ctx, input }) => {
+      await leaveGroup(ctx.services.deps, ctx.user, input.conversationId);
+    }),
 
     list: protectedProcedure
       .input(

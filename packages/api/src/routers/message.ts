@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { RetryLaterError } from '../domain/errors';
+import { listAround, listNewer, listReplies } from '../domain/history';
 import { deleteMessage, editMessage, listMessages } from '../domain/messages';
+import { searchMessages } from '../domain/search';
 import { sendMessage } from '../domain/send';
 import { sendSystemMessage } from '../domain/system-messages';
 import type { Limits } from '../domain/types';
@@ -13,7 +15,7 @@ export const createMessageRouter = (limits: Pick<Limits, 'maxContentLength' | 'm
   const content = z
     .string()
     .trim()
-    .min(1)
+    .min(1, { abort: true })
     .max(limits.maxContentLength)
     .refine((text) => !isBlank(text), 'Message is empty: only invisible characters');
   return router({
@@ -63,12 +65,50 @@ export const createMessageRouter = (limits: Pick<Limits, 'maxContentLength' | 'm
 
     list: conversationProcedure
       .input(
+        z
+          .object({
+            cursor: z.number().int().positive().nullish(),
+            limit: z.number().int().min(1).max(limits.maxPageSize).default(50),
+            // v2: a page centred on a message, and the page after a `newerCursor`.
+            aroundSeq: z.number().int().positive().nullish(),
+            newerCursor: z.number().int().nonnegative().nullish(),
+          })
+          .refine(
+            (i) => [i.cursor, i.aroundSeq, i.newerCursor].filter((v) => v != null).length <= 1,
+            'Give at most one of cursor, aroundSeq and newerCursor',
+          ),
+      )
+      .query(async ({ ctx, input }) => {
+        const { conversationId, limit, aroundSeq, newerCursor } = input;
+        if (aroundSeq != null) {
+          return listAround(ctx.services.deps, { conversationId, aroundSeq, limit });
+        }
+        if (newerCursor != null) {
+          return listNewer(ctx.services.deps, { conversationId, newerCursor, limit });
+        }
+        return { ...(await listMessages(ctx.services.deps, input)), newerCursor: null };
+      }),
+
+    search: protectedProcedure
+      .input(
         z.object({
-          cursor: z.number().int().positive().nullish(),
+          query: z.string().trim().min(1).max(200),
+          conversationId: z.uuid().nullish(),
+          cursor: z.string().max(100).nullish(),
+          limit: z.number().int().min(1).max(limits.maxPageSize).default(20),
+        }),
+      )
+      .query(({ ctx, input }) => searchMessages(ctx.services.deps, ctx.user.id, input)),
+
+    replies: protectedProcedure
+      .input(
+        z.object({
+          messageId: z.uuid(),
+          cursor: z.number().int().nonnegative().nullish(),
           limit: z.number().int().min(1).max(limits.maxPageSize).default(50),
         }),
       )
-      .query(({ ctx, input }) => listMessages(ctx.services.deps, input)),
+      .query(({ ctx, input }) => listReplies(ctx.services.deps, ctx.user.id, input)),
 
     onEvent: conversationProcedure
       .input(z.object({ lastEventId: z.string().max(32).nullish() }))
