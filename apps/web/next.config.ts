@@ -65,6 +65,16 @@ function securityHeaders(dev: boolean) {
   ];
 }
 
+/** Mirrors `downloadHeaders` in @estuary/api's attachments/names.ts (the route sets the rest). */
+const DOWNLOAD_HEADERS = [
+  {
+    key: 'Content-Security-Policy',
+    value: "sandbox; default-src 'none'; img-src 'self'; media-src 'self'",
+  },
+  { key: 'X-Content-Type-Options', value: 'nosniff' },
+  { key: 'Referrer-Policy', value: 'no-referrer' },
+];
+
 const config = (phase: string): NextConfig => ({
   // Workspace packages ship TypeScript source; Next compiles them with the app.
   transpilePackages: ['@estuary/api', '@estuary/auth', '@estuary/db', '@estuary/realtime'],
@@ -78,7 +88,12 @@ const config = (phase: string): NextConfig => ({
   // `next dev` beside a developer's `pnpm dev`, and Next allows one dev server per dist dir.
   distDir: process.env.ESTUARY_NEXT_DIST_DIR || '.next',
   async headers() {
-    return [{ source: '/:path*', headers: securityHeaders(phase === PHASE_DEVELOPMENT_SERVER) }];
+    return [
+      { source: '/:path*', headers: securityHeaders(phase === PHASE_DEVELOPMENT_SERVER) },
+      // Attachment downloads: user content under a sandbox, never the app's page policy.
+      // Config headers override a route's own, and a later rule overrides an earlier one.
+      { source: '/api/attachments/:path*', headers: DOWNLOAD_HEADERS },
+    ];
   },
 });
 
