@@ -9,6 +9,7 @@ import {
 } from '@estuary/api/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorld, type World } from './fixtures';
+import { legacySocket } from './legacy-socket';
 import { startNode, type WsNode } from './nodes';
 import { errorCode, rawSocket } from './socket';
 import { metric } from './workload';
@@ -77,5 +78,47 @@ describe('platform tokens on apps/ws', () => {
     }
     expect(JSON.stringify(frame)).toContain('Robin Platform');
     expect(JSON.stringify(frame)).toContain(sub);
+  });
+
+  it('are accepted by the old chat protocol too (token in the URL, as old clients send it)', async () => {
+    const sub = `p-${randomUUID()}`;
+    const token = await platformToken(key, {
+      sub,
+      email: `${sub}@platform.example`,
+      display_name: 'Sam Platform',
+      role: 'client',
+    });
+    // The first sight of the token creates the user; a practitioner is anyone's to write to.
+    const me = await meOver(token);
+    const samId = (me as { result?: { data?: { json?: { id?: string } } } }).result?.data?.json?.id;
+    if (!samId) throw new Error(`no user from the platform token: ${JSON.stringify(me)}`);
+    const practitioner = await world.user('practitioner');
+    const sam = world.client(
+      {
+        id: samId,
+        email: `${sub}@platform.example`,
+        name: 'Sam Platform',
+        role: 'client',
+        externalId: sub,
+      },
+      node.url,
+    );
+    const direct = await sam.conversation.direct.mutate({ userId: practitioner.id });
+
+    const legacy = await legacySocket(node.url, direct.id, token);
+    legacy.send({ type: 'chat_message', content: 'Hello from the platform', attachments: null });
+    const echo = await legacy.frame((f) => f.type === 'chat_message');
+    expect(echo).toMatchObject({
+      content: 'Hello from the platform',
+      sender_id: samId,
+      sender_name: 'Sam Platform',
+    });
+    await legacy.close();
+
+    // A platform token from a key the platform never published is closed before anything.
+    const stranger = await platformToken(await newKey('ES256'), { sub, role: 'client' });
+    const refused = await legacySocket(node.url, direct.id, stranger);
+    expect(await refused.closed).toBe(4001);
+    expect(refused.frames).toEqual([]);
   });
 });

