@@ -230,7 +230,7 @@ describe('the old chat protocol at /ws/chat/<id>/', () => {
 
   it('announces other participants going online and offline', async () => {
     const { group, legacy } = await pair();
-    const dev = await world.user('client');
+    const dev = await world.user('practitioner');
     const owner = group.participants[0];
     if (!owner) throw new Error('no owner');
     const ownerClient = world.client(
@@ -259,7 +259,7 @@ describe('the old chat protocol at /ws/chat/<id>/', () => {
   });
 
   it('closes a socket with a bad, expired or missing token with 4001, sending nothing first', async () => {
-    const [ada, chloe] = [await world.user(), await world.user()];
+    const [ada, chloe] = [await world.user('practitioner'), await world.user()];
     const group = await world.group(ada, [chloe]);
     const expired = await token(ada.id, -1);
     for (const bad of [null, '', 'not-a-token', expired]) {
@@ -271,7 +271,7 @@ describe('the old chat protocol at /ws/chat/<id>/', () => {
   });
 
   it('closes a socket whose token expires with 4001, as on the tRPC path', async () => {
-    const [ada, chloe] = [await world.user(), await world.user()];
+    const [ada, chloe] = [await world.user('practitioner'), await world.user()];
     const group = await world.group(ada, [chloe]);
     const socket = await legacySocket(node.url, group.id, await token(ada.id, 2));
     expect(socket.ws.readyState).toBe(socket.ws.OPEN);
@@ -287,7 +287,11 @@ describe('the old chat protocol at /ws/chat/<id>/', () => {
   });
 
   it('closes a socket of a non-member (4003) or for an unknown conversation (4004), sending nothing first', async () => {
-    const [ada, chloe, mallory] = [await world.user(), await world.user(), await world.user()];
+    const [ada, chloe, mallory] = [
+      await world.user('practitioner'),
+      await world.user(),
+      await world.user(),
+    ];
     const group = await world.group(ada, [chloe]);
     const stranger = await legacySocket(node.url, group.id, await token(mallory.id));
     expect(await stranger.closed).toBe(4003);
@@ -311,7 +315,7 @@ describe('the old chat protocol at /ws/chat/<id>/', () => {
     expect(await removed.closed).toBe(4003);
     // And a live one: the legacy user (the owner) removed by... themselves is not allowed, so
     // add and remove a second legacy user.
-    const dev = await world.user();
+    const dev = await world.user('practitioner');
     await owner.conversation.addParticipant.mutate({ conversationId: group.id, userId: dev.id });
     const devSocket = await legacySocket(node.url, group.id, await token(dev.id));
     await owner.conversation.removeParticipant.mutate({ conversationId: group.id, userId: dev.id });

@@ -53,12 +53,12 @@ afterAll(async () => {
   await database?.drop();
 });
 
-const user = (name: string) =>
+const user = (name: string, role: 'client' | 'practitioner' = 'client') =>
   chat.registerUser(db, {
     email: `${name}-${randomUUID().slice(0, 8)}@example.com`,
     password: 'password-1',
     name,
-    role: 'client',
+    role,
   });
 
 /** Rejects when `promise` has not settled after `ms`; a generous bound, not a speed test. */
@@ -74,9 +74,10 @@ describe('one user cannot wedge the pool', () => {
   it(`${3 * POOL} concurrent edits and deletes by one user all succeed, while another user's query answers`, async () => {
     const [mallory, friend, alice, bob] = await Promise.all([
       user('mallory'),
-      user('friend'),
+      // Practitioners: anyone may bring one into a group (the contact rule).
+      user('friend', 'practitioner'),
       user('alice'),
-      user('bob'),
+      user('bob', 'practitioner'),
     ]);
     const own = await chat.createGroup(services.deps, mallory, {
       title: 'edits',

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../src/live/topics';
-import { eventually, type Stack, sleep, startStack } from './harness';
+import { book, eventually, type Stack, sleep, startStack } from './harness';
 
 /**
  * A participant removed while their subscriptions are starting hears nothing sent after the
@@ -20,6 +20,7 @@ describe('removal racing subscribes', () => {
   it('150 concurrent subscribes around a removal receive nothing sent after it', async () => {
     const owner = await stack.signUp('practitioner');
     const victim = await stack.signUp('client');
+    await book(owner, victim); // the contact rule: a booking makes them contacts
     const group = await owner.client.conversation.createGroup.mutate({
       title: 'race',
       participantIds: [victim.user.id],
