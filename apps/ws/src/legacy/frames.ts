@@ -9,12 +9,18 @@ export const incomingFrame = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('chat_message'),
     content: z.string(),
-    attachments: z.array(z.unknown()).nullish(),
+    /** Attachments uploaded first (attachment.createUpload, then PUT): their ids, as strings
+     *  or as the `{ id }` objects this protocol sends back. */
+    attachments: z
+      .array(z.union([z.uuid(), z.object({ id: z.uuid() }).loose()]))
+      .max(10)
+      .nullish(),
   }),
   z.object({ type: z.literal('typing_indicator'), is_typing: z.boolean() }),
   z.object({ type: z.literal('read_receipt'), message_id: z.uuid() }),
 ]);
 export type IncomingFrame = z.infer<typeof incomingFrame>;
+type IncomingChatMessage = Extract<IncomingFrame, { type: 'chat_message' }>;
 
 export type LegacyAttachment = {
   id: string;
@@ -43,6 +49,19 @@ export type OutgoingFrame =
   | { type: 'user_status'; user_id: string; username: string; status: 'online' | 'offline' }
   | { type: 'error'; code: string; message: string; issues?: unknown };
 
+/** An attachment as the old protocol lists it; `url` is a fresh signed download URL. */
+export const legacyAttachment = (a: Message['attachments'][number]): LegacyAttachment => ({
+  id: a.id,
+  name: a.name,
+  url: a.url,
+  content_type: a.contentType,
+  size: a.size,
+});
+
+/** The ids an old client's `attachments` list names (strings, or `{ id }` objects). */
+export const attachmentIdsOf = (list: IncomingChatMessage['attachments']): string[] =>
+  (list ?? []).map((a) => (typeof a === 'string' ? a : a.id));
+
 /** A message event as JSON: its dates are ISO strings (what both the wire and the DB give). */
 type WireMessage = Omit<Message, 'createdAt'> & { createdAt: string | Date };
 
@@ -60,8 +79,7 @@ export function messageFrames(event: { type: MessageEvent['type']; message: Wire
           sender_name: m.senderName,
           timestamp: new Date(m.createdAt).toISOString(),
           is_edited: false,
-          // Attachments arrive with a later release; until then there are none.
-          attachments: null,
+          attachments: m.attachments.length ? m.attachments.map(legacyAttachment) : null,
         },
       ] satisfies OutgoingFrame[];
     case 'message.edited':

@@ -16,6 +16,7 @@ import type { Logger } from 'pino';
 import type { RawData, WebSocket } from 'ws';
 import { CLOSE } from '../connections';
 import {
+  attachmentIdsOf,
   type IncomingFrame,
   incomingFrame,
   messageFrames,
@@ -146,20 +147,18 @@ export function runLegacySession(session: LegacySession) {
 
   const handle = async (frame: IncomingFrame) => {
     switch (frame.type) {
-      case 'chat_message':
-        if (frame.attachments && frame.attachments.length > 0) {
-          throw new TRPCError({
-            code: 'BAD_REQUEST',
-            message: 'Attachments are not supported on this server yet: send attachments: null',
-          });
-        }
-        // The old protocol has no client id; each frame is one send.
+      case 'chat_message': {
+        const attachmentIds = attachmentIdsOf(frame.attachments);
+        // The old protocol has no client id; each frame is one send. The router checks each
+        // attachment (the sender's, this conversation's, uploaded, on no other message).
         await caller.message.send({
           conversationId,
           clientId: randomUUID(),
           content: frame.content,
+          ...(attachmentIds.length ? { attachmentIds } : {}),
         });
         return;
+      }
       case 'typing_indicator':
         await caller.typing.set({ conversationId, isTyping: frame.is_typing });
         return;
