@@ -6,11 +6,16 @@ import { typingText } from './typing-text';
 describe('mergeReceipt', () => {
   it('only moves a watermark forward', () => {
     const at = new Date();
-    const list = [{ userId: CHLOE, lastReadSeq: 5, readAt: at }];
-    expect(mergeReceipt(list, { userId: CHLOE, lastReadSeq: 3, readAt: at })).toBe(list);
-    expect(mergeReceipt(list, { userId: CHLOE, lastReadSeq: 7, readAt: at })).toEqual([
-      { userId: CHLOE, lastReadSeq: 7, readAt: at },
-    ]);
+    const r = (lastReadSeq: number, lastDeliveredSeq = lastReadSeq) => ({
+      userId: CHLOE,
+      lastReadSeq,
+      readAt: at,
+      lastDeliveredSeq,
+      deliveredAt: at,
+    });
+    const list = [r(5)];
+    expect(mergeReceipt(list, r(3))).toBe(list);
+    expect(mergeReceipt(list, r(7))).toEqual([r(7)]);
   });
 });
 

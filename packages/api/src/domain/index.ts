@@ -12,7 +12,7 @@ export {
 } from './conversations';
 export { deleteMessage, editMessage, listMessages } from './messages';
 export { listPresence } from './presence';
-export { listReceipts, markRead } from './receipts';
+export { listReceipts, markDelivered, markRead } from './receipts';
 export { sendMessage } from './send';
 export { listSummaries } from './summaries';
 export { authenticateUser, findUser, registerUser } from './users';
