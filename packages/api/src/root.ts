@@ -3,6 +3,7 @@ import { authRouter } from './routers/auth';
 import { bookingRouter } from './routers/booking';
 import { createConversationRouter } from './routers/conversation';
 import { createMessageRouter } from './routers/message';
+import { notificationRouter } from './routers/notification';
 import { presenceRouter } from './routers/presence';
 import { receiptRouter } from './routers/receipt';
 import { typingRouter } from './routers/typing';
@@ -20,6 +21,7 @@ export function createAppRouter(
     typing: typingRouter,
     receipt: receiptRouter,
     presence: presenceRouter,
+    notification: notificationRouter,
   });
 }
 

@@ -12,13 +12,14 @@ import { type Context, createHttpContext, createSocketContext } from './context'
 import type { Limits } from './domain/types';
 import { wsEncoder } from './live/wire';
 import { createAppRouter } from './root';
-import { type ChatServices, createChatServices } from './services';
+import { type ChatServices, type ChatServicesOptions, createChatServices } from './services';
 
 export const TEST_SECRET = 'test-secret-test-secret-test-secret-test-secret';
 
 export interface TestServerOptions {
   bus?: 'memory' | 'postgres' | ((bus: Bus) => Bus);
   limits?: Partial<Limits>;
+  notify?: ChatServicesOptions['notify'];
 }
 
 /** HTTP at `httpUrl` (as apps/web's /api/trpc) and WebSocket at `wsUrl` (as apps/ws). */
@@ -36,6 +37,7 @@ export async function startTestServer(options: TestServerOptions = {}) {
     bus,
     authSecret: TEST_SECRET,
     limits: options.limits,
+    notify: options.notify,
     trackPresence: true,
     // Short, so tests see audits and presence changes without long waits.
     feedAuditMs: 500,
@@ -76,6 +78,7 @@ export async function startTestServer(options: TestServerOptions = {}) {
   await Promise.all([listen(http), listen(wsServer)]);
 
   return {
+    databaseUrl: database.url,
     db,
     bus,
     services,
