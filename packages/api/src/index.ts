@@ -17,6 +17,7 @@ export type { Log } from './live/topics';
 export { PreparedTracked, transformer, wsEncoder } from './live/wire';
 export type { NotifyConfig, NotifyMetrics } from './notify/config';
 export type { PushNotification } from './notify/push';
+export { resolveVapidKeys, type VapidKeys } from './notify/vapid';
 export { type NotifyWorker, type NotifyWorkerOptions, startNotifyWorker } from './notify/worker';
 export { type AppRouter, appRouter, createAppRouter } from './root';
 export { type ChatServices, type ChatServicesOptions, createChatServices } from './services';

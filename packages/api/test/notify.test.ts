@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type NotifyConfig, type NotifyWorker, startNotifyWorker } from '../src';
+import { checkEndpointUrl, isPrivateAddress, RefusedEndpoint } from '../src/notify/endpoint';
+import { sendPush } from '../src/notify/push';
+import {
+  startPushReceiver,
+  startWebhookReceiver,
+  vapidKeys,
+  WEBHOOK_SECRET,
+} from '../src/notify/testing';
 import {
   bookedPair,
   codeOf,
@@ -10,12 +18,6 @@ import {
   sleep,
   startStack,
 } from './harness';
-import {
-  startPushReceiver,
-  startWebhookReceiver,
-  vapidKeys,
-  WEBHOOK_SECRET,
-} from './notify-harness';
 
 const DELAY_MS = 600;
 const vapid = vapidKeys();
@@ -240,5 +242,60 @@ describe('notification procedures', () => {
     const rows = await stack.db
       .$client`select 1 from push_subscriptions where endpoint = ${sub.endpoint}`;
     expect(rows).toHaveLength(0);
+  });
+});
+
+describe('push endpoints', () => {
+  it('are https on public hosts only, unless insecure endpoints are allowed', () => {
+    for (const endpoint of [
+      'http://push.example.com/x',
+      'https://127.0.0.1/x',
+      'https://10.1.2.3/x',
+      'https://192.168.1.1/x',
+      'https://169.254.169.254/latest',
+      'https://[::1]/x',
+      'https://[fe80::1]/x',
+      'https://[::ffff:127.0.0.1]/x',
+      'https://user:pass@push.example.com/x',
+      'ftp://push.example.com/x',
+    ])
+      expect(() => checkEndpointUrl(endpoint, false), endpoint).toThrow(RefusedEndpoint);
+    expect(checkEndpointUrl('https://fcm.googleapis.com/fcm/send/abc', false).host).toBe(
+      'fcm.googleapis.com',
+    );
+    expect(checkEndpointUrl('http://127.0.0.1:9/x', true).port).toBe('9');
+    for (const address of ['8.8.8.8', '2606:4700::1111'])
+      expect(isPrivateAddress(address)).toBe(false);
+  });
+
+  it('never calls a name that resolves to a private address', async () => {
+    const member = await stack.signUp();
+    const refusedBefore = counts['push:refused'] ?? 0;
+    const { endpoint, keys } = push.subscription();
+    // A public-looking https URL whose name resolves to loopback, where our receiver listens.
+    const sneaky = endpoint.replace('http://127.0.0.1', 'https://localhost');
+    await stack.db.$client`insert into push_subscriptions (endpoint, user_id, p256dh, auth)
+      values (${sneaky}, ${member.user.id}, ${keys.p256dh}, ${keys.auth})`;
+    const before = push.received.length;
+    await sendPush(
+      stack.db,
+      { delayMs: 0, preview: false, allowInsecureEndpoints: false, webhook: null, vapid },
+      { push: (outcome) => count(`push:${outcome}`) },
+      () => {},
+      {
+        endpoint: sneaky,
+        userId: member.user.id,
+        notification: {
+          conversationId: randomUUID(),
+          title: 't',
+          body: 'b',
+          unreadCount: 1,
+          url: '/',
+          tag: 't',
+        },
+      },
+    );
+    expect(counts['push:refused']).toBe(refusedBefore + 1);
+    expect(push.received.length).toBe(before);
   });
 });

@@ -1,12 +1,13 @@
+import { EventEmitter } from 'node:events';
 import type { Db } from '@estuary/db';
 import {
   Logger,
   makeWorkerUtils,
   type Runner,
-  type RunnerOptions,
   run,
   runMigrations,
   type TaskList,
+  type WorkerEvents,
 } from 'graphile-worker';
 import pg from 'pg';
 import type { Log } from '../live/topics';
@@ -20,14 +21,11 @@ export interface NotifyWorkerOptions {
   databaseUrl: string;
   db: Db;
   config: NotifyConfig;
-  /**
-   * This process's name; it is the Postgres application_name of every connection, and the
-   * prefix of its worker ids, which is how other processes tell that it has died.
-   */
+  /** This process's name: the Postgres application_name of the queue's connections. */
   nodeId: string;
   log: Log;
   metrics?: NotifyMetrics;
-  /** Jobs run at once by this process (one graphile-worker runner each). */
+  /** Jobs run at once by this process. */
   concurrency?: number;
   /** How often to look for jobs whose time has come (new jobs arrive by LISTEN at once). */
   pollIntervalMs?: number;
@@ -75,40 +73,48 @@ export async function startNotifyWorker(options: NotifyWorkerOptions): Promise<N
     [tasks.webhook]: (payload) => sendWebhook(config, metrics, payload as WebhookJob),
   };
 
-  const runners: Runner[] = [];
-  for (let i = 0; i < concurrency; i++) {
-    const runner = await run({
-      pgPool: pool,
-      taskList,
-      logger,
-      concurrency: 1,
-      noHandleSignals: true,
-      pollInterval: options.pollIntervalMs ?? 1_000,
-      // One worker per runner, so its id can name this process (see reapDeadWorkers).
-      workerId: `${options.nodeId}~${i}`,
-    } as RunnerOptions);
-    runner.events.on('job:success', ({ job }) => metrics.job?.('done', job.task_identifier));
-    runner.events.on('job:error', ({ job, error }) => {
-      if (job.attempts >= job.max_attempts) return;
-      metrics.job?.('retried', job.task_identifier);
-      log('warn', 'job failed; it will be retried', {
-        task: job.task_identifier,
-        jobId: job.id,
-        attempt: job.attempts,
-        error: String(error),
-      });
+  // graphile-worker locks jobs under its pool's id; a connection named after that id lives
+  // as long as this process does, which is how other processes tell that it has died.
+  const events: WorkerEvents = new EventEmitter() as WorkerEvents;
+  const beacons: pg.Client[] = [];
+  events.on('pool:create', ({ workerPool }) => {
+    const beacon = new pg.Client({
+      connectionString: options.databaseUrl,
+      application_name: `${BEACON}${workerPool.id}`,
     });
-    runner.events.on('job:failed', ({ job, error }) => {
-      metrics.job?.('failed', job.task_identifier);
-      log('error', 'job failed for good', {
-        task: job.task_identifier,
-        jobId: job.id,
-        attempts: job.attempts,
-        error: String(error),
-      });
+    beacon.on('error', onError);
+    beacons.push(beacon);
+    beacon.connect().catch(onError);
+  });
+  events.on('job:success', ({ job }) => metrics.job?.('done', job.task_identifier));
+  events.on('job:error', ({ job, error }) => {
+    if (job.attempts >= job.max_attempts) return;
+    metrics.job?.('retried', job.task_identifier);
+    log('warn', 'job failed; it will be retried', {
+      task: job.task_identifier,
+      jobId: job.id,
+      attempt: job.attempts,
+      error: String(error),
     });
-    runners.push(runner);
-  }
+  });
+  events.on('job:failed', ({ job, error }) => {
+    metrics.job?.('failed', job.task_identifier);
+    log('error', 'job failed for good', {
+      task: job.task_identifier,
+      jobId: job.id,
+      attempts: job.attempts,
+      error: String(error),
+    });
+  });
+  const runner: Runner = await run({
+    pgPool: pool,
+    taskList,
+    logger,
+    events,
+    concurrency,
+    noHandleSignals: true,
+    pollInterval: options.pollIntervalMs ?? 1_000,
+  });
 
   const utils = await makeWorkerUtils({ pgPool: pool, logger });
   const reap = setInterval(
@@ -124,17 +130,21 @@ export async function startNotifyWorker(options: NotifyWorkerOptions): Promise<N
   return {
     async stop() {
       clearInterval(reap);
-      await Promise.allSettled(runners.map((r) => r.stop()));
+      await runner.stop().catch(onError);
       await utils.release();
       await pool.end();
+      await Promise.allSettled(beacons.map((b) => b.end()));
     },
   };
 }
 
+const BEACON = 'estuary-jobs:';
+
 /**
- * graphile-worker frees a crashed worker's jobs only after 4 hours. Ours are named
- * `<process>~<n>`, and every process keeps connections open under its own application_name;
- * a process with no connection left is gone, so its jobs are released at once and retried.
+ * graphile-worker frees a crashed worker's jobs only after 4 hours. Each of our worker pools
+ * keeps a connection named after its id; a pool with no such connection is gone with its
+ * process, so its jobs are released at once and retried. Jobs locked moments ago are left
+ * alone: their pool's connection may still be opening.
  */
 async function reapDeadWorkers(
   pool: pg.Pool,
@@ -142,9 +152,9 @@ async function reapDeadWorkers(
 ): Promise<string[]> {
   const { rows } = await pool.query<{ workerId: string }>(`
     select distinct j.locked_by as "workerId" from graphile_worker.jobs j
-    where j.locked_by like '%~%'
+    where j.locked_by is not null and j.locked_at < now() - interval '10 seconds'
       and not exists (select 1 from pg_stat_activity a
-                      where a.application_name = split_part(j.locked_by, '~', 1))`);
+                      where a.application_name = '${BEACON}' || j.locked_by)`);
   const ids = rows.map((r) => r.workerId);
   if (ids.length > 0) await forceUnlockWorkers(ids);
   return ids;
