@@ -1,4 +1,5 @@
-import { type Log, type NotifyMetrics, type NotifyWorker, startNotifyWorker } from '@estuary/api';
+import type { Log, NotifyMetrics } from '@estuary/api';
+import { type NotifyWorker, startNotifyWorker } from '@estuary/api/notify';
 import type { Db } from '@estuary/db';
 import type { WsEnv } from './env';
 

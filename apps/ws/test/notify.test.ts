@@ -62,13 +62,16 @@ describe('notification jobs in apps/ws', () => {
 
     const second = await startNode(env());
     nodes.push(second);
-    await until(() => hooks.received.some((h) => h.id === id), 45_000, 'the retried delivery').catch(
-      async (error) => {
-        const jobs = await world.db.$client`select task_identifier, locked_by, attempts, run_at, last_error from graphile_worker.jobs`;
-        console.log(second.output(), JSON.stringify(jobs, null, 1));
-        throw error;
-      },
-    );
+    await until(
+      () => hooks.received.some((h) => h.id === id),
+      45_000,
+      'the retried delivery',
+    ).catch(async (error) => {
+      const jobs = await world.db
+        .$client`select task_identifier, locked_by, attempts, run_at, last_error from graphile_worker.jobs`;
+      console.log(second.output(), JSON.stringify(jobs, null, 1));
+      throw error;
+    });
     expect(hooks.attempts.filter((a) => a === id)).toHaveLength(2);
     expect(hooks.received.filter((h) => h.id === id)).toHaveLength(1);
     expect(hooks.received.find((h) => h.id === id)).toMatchObject({

@@ -18,7 +18,6 @@ export { PreparedTracked, transformer, wsEncoder } from './live/wire';
 export type { NotifyConfig, NotifyMetrics } from './notify/config';
 export type { PushNotification } from './notify/push';
 export { resolveVapidKeys, type VapidKeys } from './notify/vapid';
-export { type NotifyWorker, type NotifyWorkerOptions, startNotifyWorker } from './notify/worker';
 export { type AppRouter, appRouter, createAppRouter } from './root';
 export { type ChatServices, type ChatServicesOptions, createChatServices } from './services';
 export { createCallerFactory } from './trpc';

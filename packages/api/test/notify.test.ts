@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type NotifyConfig, type NotifyWorker, startNotifyWorker } from '../src';
+import type { NotifyConfig } from '../src';
 import { checkEndpointUrl, isPrivateAddress, RefusedEndpoint } from '../src/notify/endpoint';
 import { sendPush } from '../src/notify/push';
 import {
@@ -9,6 +9,7 @@ import {
   vapidKeys,
   WEBHOOK_SECRET,
 } from '../src/notify/testing';
+import { type NotifyWorker, startNotifyWorker } from '../src/notify/worker';
 import {
   bookedPair,
   codeOf,

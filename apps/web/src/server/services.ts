@@ -46,6 +46,10 @@ async function boot(): Promise<WebServer> {
     limits,
     registrationOpen: config.ALLOW_REGISTRATION,
     log,
+    notify: {
+      vapidPublicKey: config.vapidPublicKey,
+      allowInsecureEndpoints: config.NOTIFY_ALLOW_INSECURE_ENDPOINTS,
+    },
   });
   await services.start();
   return { services, router: createAppRouter(limits) };

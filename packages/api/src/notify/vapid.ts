@@ -1,6 +1,6 @@
+import { createECDH } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import webpush from 'web-push';
 
 export interface VapidKeys {
   publicKey: string;
@@ -30,11 +30,8 @@ export function resolveVapidKeys(options: {
     if (!subject)
       throw new Error('VAPID_SUBJECT is required with VAPID keys (mailto: or https: URL)');
     const keys = { publicKey, privateKey, subject };
-    try {
-      webpush.setVapidDetails(subject, publicKey, privateKey); // validates all three
-    } catch (error) {
-      throw new Error(`Invalid VAPID configuration: ${(error as Error).message}`);
-    }
+    const problem = vapidProblem(keys);
+    if (problem) throw new Error(`Invalid VAPID configuration: ${problem}`);
     return { keys, reason: null };
   }
   if (production)
@@ -50,7 +47,13 @@ export function resolveVapidKeys(options: {
   });
   if (existsSync(file)) return { keys: read(), reason: null };
   mkdirSync(options.devStateDir, { recursive: true });
-  const generated = webpush.generateVAPIDKeys();
+  // A P-256 key pair: the public key uncompressed (65 bytes), the private key 32 bytes.
+  const ecdh = createECDH('prime256v1');
+  ecdh.generateKeys();
+  const generated = {
+    publicKey: ecdh.getPublicKey().toString('base64url'),
+    privateKey: ecdh.getPrivateKey().toString('base64url'),
+  };
   try {
     // `wx`: if web and ws race here, the loser reads the winner's keys.
     writeFileSync(file, `${JSON.stringify(generated)}\n`, { flag: 'wx', mode: 0o600 });
@@ -58,4 +61,15 @@ export function resolveVapidKeys(options: {
   } catch {
     return { keys: read(), reason: null };
   }
+}
+
+/** What web-push would refuse, said before the first push rather than at it. */
+function vapidProblem(keys: VapidKeys): string | null {
+  const bytes = (value: string) =>
+    /^[A-Za-z0-9_-]+={0,2}$/.test(value) ? Buffer.from(value, 'base64url').length : -1;
+  if (bytes(keys.publicKey) !== 65) return 'VAPID_PUBLIC_KEY must be 65 bytes, base64url';
+  if (bytes(keys.privateKey) !== 32) return 'VAPID_PRIVATE_KEY must be 32 bytes, base64url';
+  if (!/^(mailto:|https:\/\/)/.test(keys.subject))
+    return 'VAPID_SUBJECT must be a mailto: or https: URL';
+  return null;
 }
