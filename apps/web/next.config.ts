@@ -2,7 +2,13 @@ import type { NextConfig } from 'next';
 
 const config: NextConfig = {
   // Workspace packages ship TypeScript source; Next compiles them with the app.
-  transpilePackages: ['@estuary/api', '@estuary/auth', '@estuary/db', '@estuary/realtime'],
+  transpilePackages: [
+    '@estuary/api',
+    '@estuary/auth',
+    '@estuary/db',
+    '@estuary/realtime',
+    '@estuary/client',
+  ],
   serverExternalPackages: ['postgres', 'ioredis'],
   poweredByHeader: false,
   reactStrictMode: true,
