@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import { browserAvailable, consoleErrors, launchBrowser } from './harness/browser';
 import { startStack } from './harness/stack';
 import { conversationBasics } from './scenarios/basics';
+import { delivery } from './scenarios/delivery';
 import { finish } from './scenarios/finish';
 import { history } from './scenarios/history';
 import { resilience } from './scenarios/resilience';
@@ -28,6 +29,7 @@ describe.runIf(browserAvailable()).sequential('chat in two browsers', () => {
   });
 
   conversationBasics(world);
+  delivery(world);
   resilience(world);
   history(world);
   finish(world);

@@ -116,6 +116,11 @@ export async function startNotifyWorker(options: NotifyWorkerOptions): Promise<N
     pollInterval: options.pollIntervalMs ?? 1_000,
   });
 
+  // The runner ends only on stop() or a fatal error; neither may take the process down.
+  runner.promise.catch((error: unknown) =>
+    log('error', 'the job runner stopped', { error: String(error) }),
+  );
+
   const utils = await makeWorkerUtils({ pgPool: pool, logger });
   const reap = setInterval(
     () =>
