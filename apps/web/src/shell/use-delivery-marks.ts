@@ -18,7 +18,8 @@ export function useDeliveryMarks(items: readonly ConversationSummary[], meId: st
         client.receipt.markDelivered.mutate({ conversationId, seq }),
       ),
   );
-  useEffect(() => () => marker.close(), [marker]);
+  // Flush, not close: React's strict mode runs this cleanup and then the effect again.
+  useEffect(() => () => marker.flush(), [marker]);
   useEffect(() => {
     for (const summary of items) {
       const last = summary.lastMessage;
