@@ -12,6 +12,11 @@ export interface CliEnv {
   cwd: string;
   /** Colours only on a terminal, and never when NO_COLOR is set (no-color.org). */
   color: boolean;
+  /** `service-token` writes straight to the database the servers use (dev: the embedded one). */
+  databaseUrl: string | undefined;
+  /** The servers' AUTH_SECRET (dev: the generated one), which keys the stored token hashes. */
+  authSecret: string | undefined;
+  production: boolean;
 }
 
 /** The only reader of process.env in apps/cli. Flags override every value here. */
@@ -23,5 +28,8 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): CliEnv {
     configDir: join(configHome, 'estuary'),
     cwd: source.INIT_CWD || process.cwd(),
     color: !source.NO_COLOR && Boolean(process.stdout.isTTY),
+    databaseUrl: source.DATABASE_URL || undefined,
+    authSecret: source.AUTH_SECRET || undefined,
+    production: source.NODE_ENV === 'production',
   };
 }

@@ -24,6 +24,7 @@ const marks: Record<MessageEvent['type'], string> = {
   'message.created': '',
   'message.edited': '[edited] ',
   'message.deleted': '[deleted] ',
+  'message.reacted': '[reacted] ',
 };
 
 export function eventLine(event: MessageEvent): string {

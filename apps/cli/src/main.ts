@@ -1,7 +1,9 @@
 import { pathToFileURL } from 'node:url';
 import { conversations, conversationsHelp } from './commands/conversations';
+import { exampleService, exampleServiceHelp } from './commands/example-service';
 import { login, loginHelp, logout, logoutHelp } from './commands/login';
 import { send, sendHelp } from './commands/send';
+import { serviceToken, serviceTokenHelp } from './commands/service-token';
 import { tail, tailHelp } from './commands/tail';
 import { loadEnv } from './env';
 import { explain, usageError } from './errors';
@@ -17,6 +19,8 @@ Commands:
   conversations                  list your conversations
   send <conversationId> <text>   send a message
   tail <conversationId>          follow a conversation live (Ctrl-C to stop)
+  service-token                  mint, list or revoke service tokens (for internal services)
+  example-service                the platform's flow through @estuary/client with a service token
 
 Run \`estuary <command> --help\` for a command's options.
 
@@ -36,6 +40,8 @@ const commands: Record<string, { run: Command; help: string }> = {
   conversations: { run: conversations, help: conversationsHelp },
   send: { run: send, help: sendHelp },
   tail: { run: tail, help: tailHelp },
+  'service-token': { run: serviceToken, help: serviceTokenHelp },
+  'example-service': { run: exampleService, help: exampleServiceHelp },
 };
 
 /** Runs one command line; returns the exit code. Exported for tests. */

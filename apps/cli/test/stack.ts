@@ -58,6 +58,7 @@ export async function startStack() {
     httpUrl,
     wsUrl,
     services,
+    databaseUrl: database.url,
     async stop() {
       ws.kill('SIGTERM');
       await new Promise((r) => (ws.exitCode === null ? ws.once('exit', r) : r(null)));

@@ -3,9 +3,13 @@ import { browserAvailable, consoleErrors, launchBrowser } from './harness/browse
 import { startStack } from './harness/stack';
 import { conversationBasics } from './scenarios/basics';
 import { delivery } from './scenarios/delivery';
+import { doors } from './scenarios/doors';
 import { finish } from './scenarios/finish';
 import { history } from './scenarios/history';
+import { platform } from './scenarios/platform';
 import { resilience } from './scenarios/resilience';
+import { richConversations } from './scenarios/rich';
+import { security } from './scenarios/security';
 import type { World } from './scenarios/world';
 
 // One stack for the whole file: starting next dev and compiling it is most of the cost.
@@ -32,5 +36,9 @@ describe.runIf(browserAvailable()).sequential('chat in two browsers', () => {
   delivery(world);
   resilience(world);
   history(world);
+  richConversations(world);
+  platform(world);
+  doors(world);
+  security(world);
   finish(world);
 });

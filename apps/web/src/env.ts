@@ -19,6 +19,26 @@ const schema = z.object({
   PAGE_MAX: number(100),
   SEND_RATE_PER_SECOND: number(5),
   SEND_BURST: number(20),
+  /** The booking platform's tokens: its JWKS, and the issuer and audience to check. */
+  AUTH_JWKS_URL: z.url().optional(),
+  AUTH_ISSUER: z.string().optional(),
+  AUTH_AUDIENCE: z.string().optional(),
+  /** Which claims of a platform token hold the user's email, name and role. */
+  AUTH_CLAIM_EMAIL: z.string().default('email'),
+  AUTH_CLAIM_NAME: z.string().default('name'),
+  AUTH_CLAIM_ROLE: z.string().default('role'),
+  /** Database safety nets (see createDb): statement, idle-in-transaction and pool-wait timeouts. */
+  DATABASE_STATEMENT_TIMEOUT_MS: number(30_000),
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: number(15_000),
+  DATABASE_ACQUIRE_TIMEOUT_MS: number(10_000),
+  /** Queries per user per second (bursts of QUERY_BURST). */
+  QUERY_RATE_PER_SECOND: number(50),
+  QUERY_BURST: number(100),
+  /** Sign-in throttle: attempts per account and per address in each window (shared store). */
+  LOGIN_ATTEMPTS_PER_ACCOUNT: number(10),
+  LOGIN_ATTEMPTS_PER_ADDRESS: number(100),
+  LOGIN_WINDOW_SECONDS: number(900),
+  GROUP_MAX_PARTICIPANTS: number(100),
   /** Web Push: the same keys as apps/ws (dev: generated beside the auth secret). */
   VAPID_PUBLIC_KEY: z.string().optional(),
   VAPID_PRIVATE_KEY: z.string().optional(),

@@ -12,8 +12,17 @@ export interface ConnectionLimits {
   maxBufferedBytes: number;
   /** A socket that stays above `backpressureBytes` this long is a slow consumer, and is cut. */
   stallMs: number;
-  /** Frames a client may send per second, sustained; bursts of twice that are fine. */
+  /**
+   * Calls a client may send per second, sustained; bursts of twice that are fine. Each call
+   * in a batched frame counts.
+   */
   maxFramesPerSecond: number;
+  /** A socket that has not authenticated this long after opening is closed. */
+  authTimeoutMs?: number;
+  /** Open sockets per remote address; 0 for no cap (behind a proxy every socket shares one). */
+  maxConnectionsPerAddress?: number;
+  /** Open sockets per user on this process. */
+  maxSocketsPerUser?: number;
 }
 
 interface Connection {
@@ -23,6 +32,8 @@ interface Connection {
   expiry: NodeJS.Timeout | null;
   stall: NodeJS.Timeout | null;
   waiters: (() => void)[];
+  address: string;
+  authTimer: NodeJS.Timeout | null;
 }
 
 /** Close codes in the 4000-4999 range are ours; clients reconnect on all of them. */
@@ -31,6 +42,8 @@ export const CLOSE = {
   unauthorized: 4001,
   slowConsumer: 4008,
   flood: 4009,
+  /** This user holds too many sockets on this node. */
+  tooManySockets: 4029,
 } as const;
 
 /**
@@ -39,6 +52,8 @@ export const CLOSE = {
  */
 export class Connections {
   private readonly all = new Map<WebSocket, Connection>();
+  private readonly perAddress = new Map<string, number>();
+  private readonly perUser = new Map<string, number>();
 
   constructor(
     private readonly limits: ConnectionLimits,
@@ -60,8 +75,21 @@ export class Connections {
     return n;
   }
 
+  /** Whether another socket from this address may open (checked at upgrade). */
+  admits(address: string): boolean {
+    const cap = this.limits.maxConnectionsPerAddress ?? 0;
+    return cap <= 0 || (this.perAddress.get(address) ?? 0) < cap;
+  }
+
+  /** Whether this user may hold one more socket here. */
+  admitsUser(userId: string): boolean {
+    const cap = this.limits.maxSocketsPerUser ?? 0;
+    return cap <= 0 || (this.perUser.get(userId) ?? 0) < cap;
+  }
+
   /** Runs before tRPC sees the socket. */
-  accept(ws: WebSocket, req: IncomingMessage) {
+  accept(ws: WebSocket, req: IncomingMessage, onAuthTimeout?: () => void) {
+    const address = req.socket.remoteAddress ?? '';
     const connection: Connection = {
       ws,
       ctx: null,
@@ -69,13 +97,26 @@ export class Connections {
       expiry: null,
       stall: null,
       waiters: [],
+      address,
+      authTimer: null,
     };
     this.all.set(ws, connection);
+    count(this.perAddress, address, +1);
+    // A socket must say who it is promptly; one that never does would be held for ever.
+    if (this.limits.authTimeoutMs && onAuthTimeout) {
+      connection.authTimer = setTimeout(() => {
+        connection.authTimer = null;
+        if (!connection.userId) onAuthTimeout();
+      }, this.limits.authTimeoutMs);
+    }
     this.guardSends(connection, req.socket);
     this.guardFlood(ws);
     req.socket.on('drain', () => this.release(connection));
     ws.once('close', () => {
       this.all.delete(ws);
+      count(this.perAddress, address, -1);
+      if (connection.userId) count(this.perUser, connection.userId, -1);
+      if (connection.authTimer) clearTimeout(connection.authTimer);
       if (connection.expiry) clearTimeout(connection.expiry);
       if (connection.stall) clearTimeout(connection.stall);
       for (const wake of connection.waiters.splice(0)) wake();
@@ -89,6 +130,9 @@ export class Connections {
     if (!connection || !ctx.auth.ok) return;
     connection.ctx = ctx;
     connection.userId = ctx.auth.user.id;
+    count(this.perUser, connection.userId, +1);
+    if (connection.authTimer) clearTimeout(connection.authTimer);
+    connection.authTimer = null;
     if (ctx.connection) ctx.connection.drain = () => this.drain(connection);
     this.presence?.connected(connection.userId);
     const ms = ctx.auth.expiresAt.getTime() - Date.now();
@@ -151,12 +195,13 @@ export class Connections {
     const rate = this.limits.maxFramesPerSecond;
     let tokens = rate * 2;
     let at = Date.now();
-    ws.on('message', () => {
+    ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
       this.metrics.framesIn.inc();
       const now = Date.now();
       tokens = Math.min(rate * 2, tokens + ((now - at) / 1000) * rate);
       at = now;
-      if (--tokens < 0) {
+      tokens -= isBinary ? 1 : callsIn(data);
+      if (tokens < 0) {
         this.metrics.refused.inc({ reason: 'flood' });
         ws.close(CLOSE.flood, 'Too many frames');
       }
@@ -170,5 +215,36 @@ export class Connections {
 
   terminateAll() {
     for (const { ws } of this.all.values()) ws.terminate();
+  }
+}
+
+function count(map: Map<string, number>, key: string, delta: number) {
+  const n = (map.get(key) ?? 0) + delta;
+  if (n <= 0) map.delete(key);
+  else map.set(key, n);
+}
+
+/**
+ * How many calls a text frame carries: tRPC batches several into one JSON array, and a
+ * limit that counted frames would let one frame carry hundreds. Only arrays are parsed.
+ */
+export function callsIn(data: Buffer | ArrayBuffer | Buffer[]): number {
+  const buffer = Array.isArray(data)
+    ? Buffer.concat(data)
+    : Buffer.isBuffer(data)
+      ? data
+      : Buffer.from(data);
+  let i = 0;
+  while (
+    i < buffer.length &&
+    (buffer[i] === 0x20 || buffer[i] === 0x0a || buffer[i] === 0x0d || buffer[i] === 0x09)
+  )
+    i++;
+  if (buffer[i] !== 0x5b /* [ */) return 1;
+  try {
+    const parsed: unknown = JSON.parse(buffer.toString('utf8'));
+    return Array.isArray(parsed) ? Math.max(1, parsed.length) : 1;
+  } catch {
+    return 1;
   }
 }

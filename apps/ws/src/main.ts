@@ -1,5 +1,11 @@
 import { hostname } from 'node:os';
-import { createAppRouter, createChatServices, pruneEvents } from '@estuary/api';
+import {
+  createAppRouter,
+  createChatServices,
+  describeError,
+  platformAuthFromEnv,
+  pruneEvents,
+} from '@estuary/api';
 import { closeDb, createDb, migrate } from '@estuary/db';
 import { createBus } from '@estuary/realtime';
 import pino from 'pino';
@@ -43,12 +49,24 @@ async function devDatabaseFor(mode: 'wait' | 'start') {
   const { seedIfEmpty } = await import('@estuary/db/seed');
   return startDevDatabase({ seedIfEmpty, log: devLog });
 }
-const devDatabase = env.DATABASE_URL ? null : await devDatabaseFor(env.ESTUARY_DEV_DB);
+const devDatabase = env.DATABASE_URL
+  ? null
+  : await devDatabaseFor(env.ESTUARY_DEV_DB).catch((error: unknown) => {
+      // The database's errors say what to do in one line; a stack trace would bury it.
+      log.fatal(`no dev database: ${(error as Error).message}`);
+      process.exit(1);
+    });
 const databaseUrl = env.DATABASE_URL ?? devDatabase?.url ?? '';
 await migrate(databaseUrl);
 
 const nodeId = `ws-${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 6)}`;
-const db = createDb(databaseUrl, { max: env.DATABASE_POOL_SIZE, applicationName: nodeId });
+const db = createDb(databaseUrl, {
+  max: env.DATABASE_POOL_SIZE,
+  applicationName: nodeId,
+  statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+  idleInTransactionTimeoutMs: env.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  acquireTimeoutMs: env.DATABASE_ACQUIRE_TIMEOUT_MS,
+});
 let server: WsServer | undefined;
 const metrics = createMetrics({
   connections: () => server?.connections.size ?? 0,
@@ -77,6 +95,11 @@ const limits = {
   sendRatePerSecond: env.SEND_RATE_PER_SECOND,
   sendBurst: env.SEND_BURST,
   eventRetentionDays: env.EVENT_RETENTION_DAYS,
+  maxSubscriptionsPerConnection: env.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+  maxSubscriptionsPerUser: env.WS_MAX_SUBSCRIPTIONS_PER_USER,
+  queryRatePerSecond: env.QUERY_RATE_PER_SECOND,
+  queryBurst: env.QUERY_BURST,
+  maxGroupParticipants: env.GROUP_MAX_PARTICIPANTS,
 };
 const services = createChatServices({
   db,
@@ -87,11 +110,19 @@ const services = createChatServices({
   trackPresence: true,
   nodeId,
   log: (level, message, extra) => log[level](extra ?? {}, message),
+  platformAuth: platformAuthFromEnv(env),
+  redisUrl: env.REDIS_URL,
+  login: {
+    loginAttemptsPerAccount: env.LOGIN_ATTEMPTS_PER_ACCOUNT,
+    loginAttemptsPerAddress: env.LOGIN_ATTEMPTS_PER_ADDRESS,
+    loginWindowSeconds: env.LOGIN_WINDOW_SECONDS,
+  },
   notify: {
     vapidPublicKey: env.notify.vapid?.publicKey ?? null,
     allowInsecureEndpoints: env.notify.allowInsecureEndpoints,
   },
 });
+metrics.platformKeyFailures(() => services.platform?.keyFetchFailures ?? 0);
 await services.start();
 const notifications = await startNotifications({
   env,
@@ -115,6 +146,12 @@ server = createWsServer({
   perMessageDeflate: env.WS_PERMESSAGE_DEFLATE,
   pingMs: env.WS_PING_MS,
   pongWaitMs: env.WS_PONG_WAIT_MS,
+  authTimeoutMs: env.WS_AUTH_TIMEOUT_MS,
+  maxConnectionsPerAddress: env.WS_MAX_CONNECTIONS_PER_ADDRESS,
+  maxSocketsPerUser: env.WS_MAX_SOCKETS_PER_USER,
+  metricsToken: env.METRICS_TOKEN,
+  metricsPort: env.METRICS_PORT,
+  production: env.production,
   readiness: async () => {
     const database = await db.$client`select 1`.then(
       () => ({ ok: true, detail: 'postgres' }),
@@ -128,11 +165,15 @@ log.info(
   { port: address.port, host: address.address, bus: bus.kind, nodeId },
   'ws server listening',
 );
+const metricsAddress = await server.listenMetrics(env.HOST);
+if (metricsAddress) log.info({ port: metricsAddress.port }, 'metrics listening');
+else if (env.production && !env.METRICS_TOKEN)
+  log.warn('/metrics is off: set METRICS_TOKEN or METRICS_PORT to serve it in production');
 
 // Resume ids older than the retention window get STALE_EVENT_ID; prune hourly.
 const prune = setInterval(() => {
   pruneEvents(db.$client, env.EVENT_RETENTION_DAYS).catch((error) =>
-    log.warn({ err: error }, 'event pruning failed'),
+    log.warn({ err: describeError(error) }, 'event pruning failed'),
   );
 }, 3_600_000);
 prune.unref();

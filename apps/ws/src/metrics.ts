@@ -21,8 +21,24 @@ export function createMetrics(sample: { connections: () => number; subscriptions
       this.set(sample.subscriptions());
     },
   });
+  let keyFailures = () => 0;
+  let keyFailuresSeen = 0;
+  new Counter({
+    name: 'estuary_platform_key_fetch_failures_total',
+    help: 'Platform JWKS fetches that failed (platform tokens refused meanwhile)',
+    registers: [registry],
+    collect() {
+      const now = keyFailures();
+      if (now > keyFailuresSeen) this.inc(now - keyFailuresSeen);
+      keyFailuresSeen = now;
+    },
+  });
   return {
     registry,
+    /** Where the platform-token verifier's failure count comes from (set once services exist). */
+    platformKeyFailures(read: () => number) {
+      keyFailures = read;
+    },
     framesIn: new Counter({
       name: 'estuary_ws_frames_in_total',
       help: 'Frames received from clients',

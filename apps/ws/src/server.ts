@@ -1,11 +1,21 @@
+import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type AppRouter, type ChatServices, createSocketContext, wsEncoder } from '@estuary/api';
+import {
+  type AppRouter,
+  type ChatServices,
+  clientAddress,
+  createSocketContext,
+  describeError,
+  errorId,
+  wsEncoder,
+} from '@estuary/api';
 import { getTRPCErrorShape, TRPCError, transformTRPCResponse } from '@trpc/server';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { CLOSE, Connections } from './connections';
+import { createLegacyChat } from './legacy/upgrade';
 import type { Metrics } from './metrics';
 
 export interface WsServerOptions {
@@ -21,6 +31,17 @@ export interface WsServerOptions {
   perMessageDeflate: boolean;
   pingMs: number;
   pongWaitMs: number;
+  /** Close a socket that has not authenticated this long after opening (0: never). */
+  authTimeoutMs?: number;
+  /** Open sockets per remote address (0: no cap). */
+  maxConnectionsPerAddress?: number;
+  /** Open sockets per user on this process (0: no cap). */
+  maxSocketsPerUser?: number;
+  /** /metrics: in production only with this bearer token, or on `metricsPort`. */
+  metricsToken?: string | undefined;
+  /** When set, /metrics is served on its own listener (see `listenMetrics`), not the public port. */
+  metricsPort?: number | undefined;
+  production?: boolean;
   /** Database and bus reachability, for GET /readyz. */
   readiness: () => Promise<Record<string, { ok: boolean; detail: string }>>;
 }
@@ -37,6 +58,9 @@ export function createWsServer(options: WsServerOptions) {
       backpressureBytes: options.backpressureBytes,
       stallMs: options.stallMs,
       maxFramesPerSecond: options.maxFramesPerSecond,
+      authTimeoutMs: options.authTimeoutMs ?? 5_000,
+      maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? 0,
+      maxSocketsPerUser: options.maxSocketsPerUser ?? 0,
     },
     metrics,
     log,
@@ -50,13 +74,29 @@ export function createWsServer(options: WsServerOptions) {
     perMessageDeflate: options.perMessageDeflate,
   });
   // Ours first: the guards must wrap `send` before tRPC's handler holds the socket.
-  wss.on('connection', (ws, req) => connections.accept(ws, req));
+  wss.on('connection', (ws, req) =>
+    connections.accept(ws, req, () =>
+      refuse(
+        ws,
+        new TRPCError({
+          code: 'UNAUTHORIZED',
+          message: 'Authentication timed out: send connectionParams with a token on connect',
+        }),
+        'auth-timeout',
+      ),
+    ),
+  );
 
   /**
    * Ends a socket's access: an UNAUTHORIZED error frame, then close code 4001, which tells a
    * client this was about its token (fetch a fresh one), not the network.
    */
-  const refuse = (ws: import('ws').WebSocket, error: TRPCError, reason: string) => {
+  const refuse = (
+    ws: import('ws').WebSocket,
+    error: TRPCError,
+    reason: string,
+    closeCode: number = CLOSE.unauthorized,
+  ) => {
     const shape = getTRPCErrorShape({
       config: router._def._config,
       error,
@@ -69,7 +109,7 @@ export function createWsServer(options: WsServerOptions) {
     ws.send(
       wsEncoder.encode(transformTRPCResponse(router._def._config, { id: null, error: shape })),
     );
-    ws.close(CLOSE.unauthorized, error.message);
+    ws.close(closeCode, error.message.slice(0, 120));
   };
 
   const handler = applyWSSHandler({
@@ -77,9 +117,27 @@ export function createWsServer(options: WsServerOptions) {
     router,
     keepAlive: { enabled: true, pingMs: options.pingMs, pongWaitMs: options.pongWaitMs },
     experimental_encoder: wsEncoder,
-    createContext: async ({ res: ws, info }) => {
+    createContext: async ({ req, res: ws, info }) => {
       try {
         const ctx = await createSocketContext(services, info.connectionParams);
+        // Services (no user) are not capped per user; people are.
+        if (ctx.auth.ok && !connections.admitsUser(ctx.auth.user.id)) {
+          const error = new TRPCError({
+            code: 'TOO_MANY_REQUESTS',
+            message: 'Too many open connections for this user; close one first',
+          });
+          refuse(ws, error, 'sockets-per-user', CLOSE.tooManySockets);
+          throw error;
+        }
+        // For per-address limits (a socket may call auth.login too).
+        ctx.address = clientAddress(
+          new Headers(
+            Object.entries(req.headers).flatMap(([k, v]) =>
+              typeof v === 'string' ? [[k, v] as [string, string]] : [],
+            ),
+          ),
+          req.socket.remoteAddress,
+        );
         connections.authenticated(ws, ctx, () =>
           refuse(
             ws,
@@ -102,12 +160,19 @@ export function createWsServer(options: WsServerOptions) {
         // A client broke the protocol (oversize or malformed frame); ws closes that socket.
         log.warn({ userId: user, reason: socketError }, 'client sent a bad frame; socket closed');
       } else if (error.code === 'INTERNAL_SERVER_ERROR') {
-        log.error({ path, type, userId: user, err: error.cause ?? error }, 'procedure failed');
+        // The client got a generic message with this id; the log never carries SQL values.
+        log.error(
+          { path, type, userId: user, errorId: errorId(error), err: describeError(error) },
+          'procedure failed',
+        );
       } else {
         log.debug({ path, type, userId: user, code: error.code }, error.message);
       }
     },
   });
+
+  // The old chat's JSON protocol (./legacy), on the same connections, limits and router.
+  const legacy = createLegacyChat({ ...options, connections });
 
   const http = createServer((req, res) => void route(req, res));
 
@@ -125,11 +190,41 @@ export function createWsServer(options: WsServerOptions) {
       const ok = !draining && Object.values(checks).every((c) => c.ok);
       return reply(ok ? 200 : 503, 'application/json', JSON.stringify({ ok, draining, checks }));
     }
-    if (path === '/metrics') {
-      return reply(200, metrics.registry.contentType, await metrics.registry.metrics());
-    }
+    if (path === '/metrics' && options.metricsPort === undefined) return serveMetrics(req, res);
     reply(404, 'text/plain', 'Not Found\n');
   }
+
+  /**
+   * Prometheus metrics. In production, only with `Authorization: Bearer <METRICS_TOKEN>` (or
+   * on METRICS_PORT, which the operator keeps private); in dev, open unless a token is set.
+   */
+  async function serveMetrics(req: IncomingMessage, res: ServerResponse) {
+    const token = options.metricsToken;
+    if (token) {
+      if (!bearerMatches(req.headers.authorization, token)) {
+        res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' });
+        return res.end('Unauthorized\n');
+      }
+    } else if (options.production && options.metricsPort === undefined) {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      return res.end('Not Found\n');
+    }
+    res.writeHead(200, {
+      'content-type': metrics.registry.contentType,
+      'cache-control': 'no-store',
+    });
+    res.end(await metrics.registry.metrics());
+  }
+
+  const metricsHttp =
+    options.metricsPort === undefined
+      ? null
+      : createServer((req, res) => {
+          const path = (req.url ?? '/').split('?')[0];
+          if (req.method === 'GET' && path === '/metrics') return void serveMetrics(req, res);
+          res.writeHead(404, { 'content-type': 'text/plain' });
+          res.end('Not Found\n');
+        });
 
   http.on('upgrade', (req, socket, head) => {
     const refuse = (status: number, reason: string, message: string) => {
@@ -140,6 +235,11 @@ export function createWsServer(options: WsServerOptions) {
     };
     if (draining)
       return refuse(503, 'draining', 'Server is shutting down; connect to another node');
+    if (!connections.admits(req.socket.remoteAddress ?? ''))
+      return refuse(429, 'per-address', 'Too many connections from this address');
+    const legacyConversation = legacy.match(req);
+    if (legacyConversation !== null)
+      return void legacy.upgrade(req, socket, head, legacyConversation);
     // Tokens never travel in URLs (they end up in logs and proxies): connectionParams only.
     const params = new URL(req.url ?? '/', 'http://ws').searchParams;
     for (const key of params.keys()) {
@@ -165,6 +265,16 @@ export function createWsServer(options: WsServerOptions) {
       });
       return http.address() as AddressInfo;
     },
+    /** Starts the private metrics listener, when `metricsPort` is set. */
+    async listenMetrics(host: string): Promise<AddressInfo | null> {
+      if (!metricsHttp || options.metricsPort === undefined) return null;
+      const port = options.metricsPort;
+      await new Promise<void>((resolve, reject) => {
+        metricsHttp.once('error', reject);
+        metricsHttp.listen(port, host, () => resolve());
+      });
+      return metricsHttp.address() as AddressInfo;
+    },
     /**
      * Graceful shutdown: refuse new sockets and new calls, let in-flight calls finish, tell
      * clients to reconnect elsewhere, then close what is left. Bounded by `timeoutMs`.
@@ -174,6 +284,7 @@ export function createWsServer(options: WsServerOptions) {
       draining = true;
       services.draining = true;
       http.close();
+      metricsHttp?.close();
       // Let calls already running answer on this socket before telling clients to move.
       await services.inflight.idle(Math.max(0, timeoutMs / 2));
       handler.broadcastReconnectNotification();
@@ -185,8 +296,15 @@ export function createWsServer(options: WsServerOptions) {
       await new Promise((r) => setTimeout(r, 100));
       connections.terminateAll();
       wss.close();
+      legacy.close();
     },
   };
 }
 
 export type WsServer = ReturnType<typeof createWsServer>;
+
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(/^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1] ?? '');
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}

@@ -21,6 +21,9 @@ beforeAll(async () => {
     WS_STALL_TIMEOUT_MS: '2000',
     // Busy test writers are not abusers; the flood test below still trips this.
     WS_MAX_FRAMES_PER_SECOND: '1000',
+    // The flood below must trip the frame limit, not the (separately tested) query limit.
+    QUERY_RATE_PER_SECOND: '100000',
+    QUERY_BURST: '100000',
   });
 });
 afterAll(async () => {

@@ -38,6 +38,17 @@ export async function startWorld() {
       });
     },
     async group(owner: User, members: User[]) {
+      // The contact rule: a booking with the owner makes each client member a contact.
+      for (const m of members) {
+        if (owner.role === 'practitioner' && m.role === 'client') {
+          await chat.createBooking(db, owner, {
+            practitionerId: owner.id,
+            clientId: m.id,
+            startsAt: new Date(Date.now() + 86_400_000),
+            endsAt: new Date(Date.now() + 90_000_000),
+          });
+        }
+      }
       return chat.createGroup(services.deps, owner, {
         title: `Group ${++n}`,
         participantIds: members.map((m) => m.id),

@@ -78,7 +78,7 @@ describe('connecting to apps/ws', () => {
 
   it('never logs tokens or message content, even at debug level', async () => {
     const user = await world.user();
-    const other = await world.user();
+    const other = await world.user('practitioner');
     const group = await world.group(user, [other]);
     const { token } = await world.tokens.issue(user.id);
     const client = world.client(user, node.url);

@@ -5,8 +5,10 @@ import { createConversationRouter } from './routers/conversation';
 import { createMessageRouter } from './routers/message';
 import { notificationRouter } from './routers/notification';
 import { presenceRouter } from './routers/presence';
+import { reactionRouter } from './routers/reaction';
 import { receiptRouter } from './routers/receipt';
 import { typingRouter } from './routers/typing';
+import { createUserRouter } from './routers/user';
 import { router } from './trpc';
 
 /** The router with input limits baked into its schemas; servers pass their configured limits. */
@@ -21,6 +23,8 @@ export function createAppRouter(
     typing: typingRouter,
     receipt: receiptRouter,
     presence: presenceRouter,
+    user: createUserRouter(limits),
+    reaction: reactionRouter,
     notification: notificationRouter,
   });
 }

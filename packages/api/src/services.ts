@@ -4,12 +4,18 @@ import type { Db } from '@estuary/db';
 import type { Bus } from '@estuary/realtime';
 import { PresenceTracker } from './domain/presence';
 import { SendBatcher } from './domain/send-batch';
+import { isSessionAlive } from './domain/sessions';
 import { DEFAULT_LIMITS, type Limits, type User } from './domain/types';
 import { findUser } from './domain/users';
 import { AccessWatch } from './live/access';
 import { MessageFeeds } from './live/feeds';
 import type { Deps, Log } from './live/topics';
+import { DEFAULT_LOGIN_LIMITS, type LoginLimits, LoginThrottle } from './login-throttle';
+import { type PlatformAuthOptions, PlatformTokens } from './platform-tokens';
 import { RateLimiter } from './rate-limit';
+import { withoutParameters } from './safety';
+import { ServiceTokens } from './service-tokens';
+import { createThrottleStore, type Limiter, rateWithBurst, type ThrottleStore } from './throttle';
 
 export interface ChatServicesOptions {
   db: Db;
@@ -30,6 +36,12 @@ export interface ChatServicesOptions {
   feedAuditMs?: number;
   /** How long a user stays online after their last socket closes (reconnects within it are silent). */
   presenceGraceMs?: number;
+  /** The booking platform's tokens (AUTH_JWKS_URL…); without it only our own are accepted. */
+  platformAuth?: PlatformAuthOptions | null;
+  /** Shared limit counters go to Redis when set, else to Postgres (`rate_limits`). */
+  redisUrl?: string;
+  /** The sign-in throttle (per account and per address). */
+  login?: Partial<LoginLimits>;
   /** Web Push: the VAPID public key browsers subscribe with (null: push is off). */
   notify?: Partial<NotifySettings>;
 }
@@ -46,8 +58,17 @@ export interface ChatServices {
   tokens: TokenService;
   limits: Limits;
   registrationOpen: boolean;
-  sendLimiter: RateLimiter;
+  /** Shared by every process (Postgres or Redis), like the login throttle. */
+  sendLimiter: Pick<Limiter, 'consume'>;
   mutationLimiter: RateLimiter;
+  /** Per-user ceiling on queries. */
+  queryLimiter: RateLimiter;
+  /** Subscriptions each user holds on this process, across sockets. */
+  subscriptionsByUser: Map<string, number>;
+  loginThrottle: LoginThrottle;
+  /** Whether a server-side session is live (cached 5 s; `forgetSession` drops it here at once). */
+  sessionAlive(id: string): Promise<boolean>;
+  forgetSession(id: string): void;
   feeds: MessageFeeds;
   access: AccessWatch;
   presence: PresenceTracker | null;
@@ -61,6 +82,10 @@ export interface ChatServices {
   getUser(id: string): Promise<User | null>;
   start(): Promise<void>;
   close(): Promise<void>;
+  /** Service tokens, checked against Postgres on every call (revocation is immediate). */
+  serviceTokens: ServiceTokens;
+  /** The platform's tokens, when AUTH_JWKS_URL is set. */
+  platform: PlatformTokens | null;
 }
 
 export class Inflight {
@@ -89,19 +114,33 @@ export class Inflight {
 
 const USER_CACHE_MS = 30_000;
 const USER_CACHE_MAX = 50_000;
+const SESSION_CACHE_MS = 5_000;
 
 export function createChatServices(options: ChatServicesOptions): ChatServices {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const deps: Deps = { db: options.db, bus: options.bus, log: options.log ?? (() => {}) };
+  const log = options.log ?? (() => {});
+  const deps: Deps = {
+    db: options.db,
+    bus: options.bus,
+    // Whatever a background task logs, no query parameter reaches the log.
+    log: (level, message, extra) => log(level, message, extra && withoutParameters(extra)),
+  };
   if (options.batchSends ?? true) deps.sends = new SendBatcher(deps);
   const nodeId = options.nodeId ?? `node-${randomUUID()}`;
   const users = new Map<string, { user: User | null; at: number }>();
-  const sendLimiter = new RateLimiter(limits.sendRatePerSecond, limits.sendBurst);
+  const throttles: ThrottleStore = createThrottleStore({
+    db: options.db,
+    redisUrl: options.redisUrl,
+  });
+  const sendLimiter = rateWithBurst(throttles, 'send', limits.sendRatePerSecond, limits.sendBurst);
+  const loginThrottle = new LoginThrottle(throttles, { ...DEFAULT_LOGIN_LIMITS, ...options.login });
+  const liveSessions = new Map<string, { alive: boolean; at: number }>();
   // A coarse ceiling on every other mutation (typing, receipts…), so no client can flood.
   const mutationLimiter = new RateLimiter(
     Math.max(30, limits.sendRatePerSecond * 6),
     Math.max(60, limits.sendBurst * 3),
   );
+  const queryLimiter = new RateLimiter(limits.queryRatePerSecond, limits.queryBurst);
   const presence = options.trackPresence
     ? new PresenceTracker(deps, nodeId, options.presenceGraceMs)
     : null;
@@ -114,6 +153,21 @@ export function createChatServices(options: ChatServicesOptions): ChatServices {
     registrationOpen: options.registrationOpen ?? true,
     sendLimiter,
     mutationLimiter,
+    queryLimiter,
+    subscriptionsByUser: new Map(),
+    loginThrottle,
+    async sessionAlive(id) {
+      const hit = liveSessions.get(id);
+      if (hit && Date.now() - hit.at < SESSION_CACHE_MS) return hit.alive;
+      const alive = await isSessionAlive(options.db, id);
+      if (liveSessions.size >= USER_CACHE_MAX)
+        liveSessions.delete(liveSessions.keys().next().value as string);
+      liveSessions.set(id, { alive, at: Date.now() });
+      return alive;
+    },
+    forgetSession(id) {
+      liveSessions.delete(id);
+    },
     feeds,
     access: new AccessWatch(deps),
     presence,
@@ -135,10 +189,13 @@ export function createChatServices(options: ChatServicesOptions): ChatServices {
     async start() {
       await presence?.start();
     },
+    serviceTokens: new ServiceTokens(options.db, options.authSecret),
+    platform: options.platformAuth ? new PlatformTokens(options.platformAuth) : null,
     async close() {
       feeds.close();
-      sendLimiter.close();
       mutationLimiter.close();
+      queryLimiter.close();
+      await throttles.close();
       await presence?.stop();
     },
   };

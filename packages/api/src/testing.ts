@@ -10,15 +10,23 @@ import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { type Context, createHttpContext, createSocketContext } from './context';
 import type { Limits } from './domain/types';
+import type { Log } from './live/topics';
 import { wsEncoder } from './live/wire';
+import type { LoginLimits } from './login-throttle';
+import type { PlatformAuthOptions } from './platform-tokens';
 import { createAppRouter } from './root';
 import { type ChatServices, type ChatServicesOptions, createChatServices } from './services';
+import { HTTP_MAX_BATCH } from './shared';
 
 export const TEST_SECRET = 'test-secret-test-secret-test-secret-test-secret';
 
 export interface TestServerOptions {
   bus?: 'memory' | 'postgres' | ((bus: Bus) => Bus);
   limits?: Partial<Limits>;
+  platformAuth?: PlatformAuthOptions;
+  /** Receives the services' log lines (default: dropped). */
+  log?: Log;
+  login?: Partial<LoginLimits>;
   notify?: ChatServicesOptions['notify'];
 }
 
@@ -37,20 +45,27 @@ export async function startTestServer(options: TestServerOptions = {}) {
     bus,
     authSecret: TEST_SECRET,
     limits: options.limits,
+    platformAuth: options.platformAuth ?? null,
+    login: options.login,
     notify: options.notify,
     trackPresence: true,
     // Short, so tests see audits and presence changes without long waits.
     feedAuditMs: 500,
     presenceGraceMs: 300,
-    log: () => {},
+    log: options.log ?? (() => {}),
   });
   await services.start();
   const router = createAppRouter({ ...services.limits });
 
   const httpHandler = createHTTPHandler({
     router,
+    maxBatchSize: HTTP_MAX_BATCH,
     createContext: ({ req }) =>
-      createHttpContext(services, new Headers(req.headers as Record<string, string>)),
+      createHttpContext(
+        services,
+        new Headers(req.headers as Record<string, string>),
+        req.socket.remoteAddress,
+      ),
   });
   const http: Server = createServer((req, res) => {
     // The standalone adapter serves at the root; mimic /api/trpc.
@@ -70,8 +85,11 @@ export async function startTestServer(options: TestServerOptions = {}) {
     experimental_encoder: wsEncoder,
     createContext: async ({ info, res: ws }): Promise<Context> => {
       const ctx = await createSocketContext(services, info.connectionParams);
-      services.presence?.connected(ctx.auth.user.id);
-      ws.once('close', () => services.presence?.disconnected(ctx.auth.user.id));
+      const { auth } = ctx;
+      if (auth.ok) {
+        services.presence?.connected(auth.user.id);
+        ws.once('close', () => services.presence?.disconnected(auth.user.id));
+      }
       return ctx;
     },
   });
@@ -107,3 +125,5 @@ export type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 function listen(server: Server) {
   return new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
 }
+
+export * from './testing-platform';

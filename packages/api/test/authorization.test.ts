@@ -58,6 +58,22 @@ const scoped: Record<string, Call> = {
       endsAt: new Date(Date.now() + 2e6),
     }),
   'booking.cancel': (c) => c.booking.cancel.mutate({ bookingId: victim.booking.id }),
+  'booking.reschedule': (c) =>
+    c.booking.reschedule.mutate({
+      bookingId: victim.booking.id,
+      startsAt: new Date(Date.now() + 3e6),
+      endsAt: new Date(Date.now() + 4e6),
+    }),
+  // Service procedures: no user may call them at all (service-tokens.test.ts has the scopes).
+  'user.upsert': (c) =>
+    c.user.upsert.mutate({
+      externalId: `ext-${victim.client.user.id}`,
+      email: victim.client.user.email,
+      name: 'Taken over',
+      role: 'client',
+    }),
+  'message.sendSystem': (c) =>
+    c.message.sendSystem.mutate({ ...ids(), clientId: randomUUID(), content: 'fake notice' }),
   'conversation.forBooking': (c) =>
     c.conversation.forBooking.mutate({ bookingId: victim.booking.id }),
   'conversation.addParticipant': (c) =>
@@ -74,6 +90,14 @@ const scoped: Record<string, Call> = {
   'receipt.markRead': (c) => c.receipt.markRead.mutate({ ...ids(), seq: 1 }),
   'receipt.list': (c) => c.receipt.list.query(ids()),
   'presence.list': (c) => c.presence.list.query(ids()),
+  'reaction.add': (c) => c.reaction.add.mutate({ messageId: message.id, emoji: '👍' }),
+  'reaction.remove': (c) => c.reaction.remove.mutate({ messageId: message.id, emoji: '👍' }),
+  'message.replies': (c) => c.message.replies.query({ messageId: message.id }),
+  'conversation.rename': (c) => c.conversation.rename.mutate({ ...ids(), title: 'Taken' }),
+  'conversation.leave': (c) => c.conversation.leave.mutate(ids()),
+  'message.search': (c) => c.message.search.query({ query: 'private', ...ids() }),
+  // The contact rule: a stranger cannot pull the victim (a client) into a conversation.
+  'conversation.direct': (c) => c.conversation.direct.mutate({ userId: victim.client.user.id }),
 };
 
 const scopedSubscriptions: Record<string, Sub> = {
@@ -88,11 +112,20 @@ const scopedSubscriptions: Record<string, Sub> = {
 const own: Record<string, Call> = {
   'auth.me': (c) => c.auth.me.query(),
   'auth.refresh': (c) => c.auth.refresh.mutate(),
+  'auth.logout': (c) => c.auth.logout.mutate(),
+  'auth.logoutAll': (c) => c.auth.logoutAll.mutate(),
   'booking.list': (c) => c.booking.list.query(),
   'conversation.list': (c) => c.conversation.list.query(),
-  'conversation.direct': (c) => c.conversation.direct.mutate({ userId: victim.client.user.id }),
   'conversation.createGroup': (c) =>
     c.conversation.createGroup.mutate({ title: 'Mine', participantIds: [] }),
+  'user.contacts': async (c) => {
+    const contacts = await c.user.contacts.query();
+    const ids = contacts.items.map((u) => u.id);
+    if (ids.includes(victim.client.user.id) || ids.includes(victim.practitioner.user.id)) {
+      throw new Error('user.contacts leaked a stranger');
+    }
+    return contacts;
+  },
 };
 const ownSubscriptions: Record<string, Sub> = {
   'conversation.onUpdate': (c, h) => c.conversation.onUpdate.subscribe(undefined, h),
@@ -108,6 +141,7 @@ async function fingerprint() {
     'conversation_participants',
     'messages',
     'message_events',
+    'message_reactions',
   ];
   const parts = [];
   for (const table of tables) {
@@ -199,7 +233,9 @@ describe('the authorization matrix', () => {
       clientId: randomUUID(),
       content: 'still private',
     });
-    for (const call of Object.values(own)) await call(outsider.client);
+    // Sign-out would end the outsider's session for the checks below (security.test.ts has it).
+    for (const [name, call] of Object.entries(own))
+      if (!name.startsWith('auth.logout')) await call(outsider.client);
     const bookings = await outsider.client.booking.list.query();
     const conversations = await outsider.client.conversation.list.query();
     expect(bookings.map((b) => b.id)).not.toContain(victim.booking.id);

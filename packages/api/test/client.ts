@@ -9,6 +9,7 @@ import {
 import superjson from 'superjson';
 import WebSocket from 'ws';
 import type { AppRouter } from '../src';
+import { HTTP_MAX_BATCH } from '../src/shared';
 
 export type TestClient = TRPCClient<AppRouter> & { close(): Promise<void> };
 
@@ -36,6 +37,7 @@ export function testClient(options: {
         true: wsLink({ client: socket, transformer: superjson }),
         false: httpBatchLink({
           url: options.httpUrl,
+          maxItems: HTTP_MAX_BATCH,
           transformer: superjson,
           headers: async () => {
             const token = await options.getToken();

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConversationSummary } from '../src';
 import { topics } from '../src/live/topics';
 import {
+  book,
   bookedPair,
   codeOf,
   collector,
@@ -94,6 +95,7 @@ describe('conversation.forBooking and conversation.direct', () => {
   it('gets or creates one direct conversation per pair, even when both ask at once', async () => {
     const a = await stack.signUp('client');
     const b = await stack.signUp('practitioner');
+    await book(a, b);
     const [x, y] = await Promise.all([
       a.client.conversation.direct.mutate({ userId: b.user.id }),
       b.client.conversation.direct.mutate({ userId: a.user.id }),
@@ -112,7 +114,14 @@ describe('conversation.forBooking and conversation.direct', () => {
 describe('groups', () => {
   it('always include the creator; the creator adds and removes, members may leave', async () => {
     const owner = await stack.signUp('practitioner');
-    const [m1, m2, m3] = [await stack.signUp(), await stack.signUp(), await stack.signUp()];
+    // m2 is a practitioner (public); m1 and m3 are the owner's clients (contacts by booking).
+    const [m1, m2, m3] = [
+      await stack.signUp(),
+      await stack.signUp('practitioner'),
+      await stack.signUp(),
+    ];
+    await book(owner, m1);
+    await book(owner, m3);
     const group = await owner.client.conversation.createGroup.mutate({
       title: ' Weekly circle ',
       participantIds: [m1.user.id],

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Bus } from '@estuary/realtime';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collector, type Stack, sleep, startStack } from './harness';
+import { book, collector, type Stack, sleep, startStack } from './harness';
 
 /**
  * A bus that loses, repeats and reorders messages: the per-process feed must still hand
@@ -59,6 +59,8 @@ describe('the per-process feed', () => {
     const a = await stack.signUp('practitioner');
     const b = await stack.signUp();
     const c = await stack.signUp();
+    await book(a, b);
+    await book(a, c);
     const group = await a.client.conversation.createGroup.mutate({
       title: 'chaos',
       participantIds: [b.user.id, c.user.id],

@@ -136,3 +136,17 @@ export async function bookedPair(stack: Stack) {
   });
   return { practitioner, client, booking, conversation };
 }
+
+/**
+ * A booking between a practitioner and a client (either order): it makes them contacts, which
+ * the contact rule asks of anyone brought into a direct chat or a group.
+ */
+export async function book(a: Member, b: Member) {
+  const [practitioner, client] = a.user.role === 'practitioner' ? [a, b] : [b, a];
+  return practitioner.client.booking.create.mutate({
+    practitionerId: practitioner.user.id,
+    clientId: client.user.id,
+    startsAt: new Date(Date.now() + 86_400_000),
+    endsAt: new Date(Date.now() + 90_000_000),
+  });
+}

@@ -6,6 +6,7 @@ import type { AppRouter, MessageEvent } from '../src';
 import { topics } from '../src/live/topics';
 import { STALE_EVENT_ID } from '../src/shared';
 import {
+  book,
   bookedPair,
   collector,
   eventually,
@@ -209,6 +210,7 @@ describe('membership and live access', () => {
   it('a removed participant loses access at once, including live subscriptions', async () => {
     const owner = await stack.signUp('practitioner');
     const guest = await stack.signUp('client');
+    await book(owner, guest);
     const group = await owner.client.conversation.createGroup.mutate({
       title: 'Circle',
       participantIds: [guest.user.id],

@@ -18,6 +18,9 @@ const event = (seq: number, extra: Partial<MessageBusEvent['message']> = {}): Me
     createdAt: new Date(1_700_000_000_000 + seq),
     editedAt: seq % 2 ? new Date(1_700_000_100_000) : null,
     deletedAt: null,
+    kind: 'user',
+    reactions: [],
+    replyTo: null,
     ...extra,
   },
 });

@@ -10,6 +10,8 @@ export interface IssuedToken {
 export interface VerifiedToken {
   userId: string;
   expiresAt: Date;
+  /** The server-side session the token was minted from (`sid`), when there is one. */
+  sessionId?: string;
 }
 
 export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
@@ -34,14 +36,20 @@ export class TokenService {
     this.key = new TextEncoder().encode(secret);
   }
 
+  /** An access token bound to a server-side session: it refreshes only while that session lives. */
+  issueForSession(userId: string, sessionId: string, ttlSeconds = this.accessTtlSeconds) {
+    return this.issue(userId, 'access', ttlSeconds, sessionId);
+  }
+
   async issue(
     userId: string,
     kind: TokenKind = 'access',
     ttlSeconds = kind === 'access' ? this.accessTtlSeconds : SESSION_TOKEN_TTL_SECONDS,
+    sessionId?: string,
   ): Promise<IssuedToken> {
     const now = Math.floor(Date.now() / 1000);
     const exp = now + ttlSeconds;
-    const token = await new SignJWT({ typ: kind })
+    const token = await new SignJWT(sessionId ? { typ: kind, sid: sessionId } : { typ: kind })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(userId)
       .setIssuedAt(now)
@@ -63,7 +71,12 @@ export class TokenService {
       ) {
         throw new TokenError('invalid');
       }
-      return { userId: payload.sub, expiresAt: new Date(payload.exp * 1000) };
+      const verified: VerifiedToken = {
+        userId: payload.sub,
+        expiresAt: new Date(payload.exp * 1000),
+      };
+      if (typeof payload.sid === 'string') verified.sessionId = payload.sid;
+      return verified;
     } catch (error) {
       if (error instanceof TokenError) throw error;
       if (error instanceof errors.JWTExpired) throw new TokenError('expired');

@@ -1,4 +1,5 @@
 import type { AppRouter } from '@estuary/api';
+import { HTTP_MAX_BATCH } from '@estuary/api/shared';
 import {
   createTRPCClient,
   createWSClient,
@@ -117,6 +118,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     ? httpBatchLink({
         url: options.httpUrl,
         transformer: superjson,
+        maxItems: HTTP_MAX_BATCH, // the server refuses bigger batches
         headers: async () => {
           const token = await getToken();
           return token ? { authorization: `Bearer ${token}` } : {};

@@ -1,5 +1,6 @@
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
+import { withAcquireTimeout } from './acquire-timeout';
 import * as schema from './schema';
 
 export interface CreateDbOptions {
@@ -7,18 +8,40 @@ export interface CreateDbOptions {
   max?: number;
   /** Shown in pg_stat_activity, which makes a busy database easier to read. */
   applicationName?: string;
+  /** Postgres cancels any statement that runs longer (`statement_timeout`). Default 30 s. */
+  statementTimeoutMs?: number;
+  /** Postgres ends a session left idle inside a transaction this long. Default 15 s. */
+  idleInTransactionTimeoutMs?: number;
+  /** A call that waits this long for a free connection fails with DatabaseBusyError. Default 10 s. */
+  acquireTimeoutMs?: number;
 }
+
+export const DB_TIMEOUT_DEFAULTS = {
+  statementTimeoutMs: 30_000,
+  idleInTransactionTimeoutMs: 15_000,
+  acquireTimeoutMs: 10_000,
+} as const;
 
 /** A drizzle database over a postgres.js pool. `db.$client` is the pool; close it with `closeDb`. */
 export function createDb(url: string, options: CreateDbOptions = {}) {
+  const timeouts = { ...DB_TIMEOUT_DEFAULTS, ...definedOnly(options) };
   const client = postgres(url, {
     max: options.max ?? 10,
     // Notices such as "relation already exists, skipping" are noise, not news.
     onnotice: () => {},
-    connection: { application_name: options.applicationName ?? 'estuary' },
+    connection: {
+      application_name: options.applicationName ?? 'estuary',
+      // The server's own safety nets: no statement, and no forgotten transaction, holds a
+      // connection (and its locks) for ever.
+      statement_timeout: timeouts.statementTimeoutMs,
+      idle_in_transaction_session_timeout: timeouts.idleInTransactionTimeoutMs,
+    },
   });
-  return drizzleOn(client);
+  return drizzleOn(withAcquireTimeout(client, timeouts.acquireTimeoutMs));
 }
+
+const definedOnly = (options: CreateDbOptions) =>
+  Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
 
 const TIMESTAMPTZ = 1184;
 

@@ -68,7 +68,7 @@ export async function startDevDatabase(options: {
     });
     url = pg.url;
     stop = pg.stop;
-    log(`started embedded Postgres on 127.0.0.1:${pg.port} (data: ${dataDir})`);
+    log(`started embedded Postgres on 127.0.0.1:${pg.port} (data: ${pg.dataDir})`);
   }
 
   await migrate(url);

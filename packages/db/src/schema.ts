@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   type AnyPgColumn,
+  bigint,
   bigserial,
   boolean,
   check,
@@ -13,6 +14,7 @@ import {
   timestamp,
   uniqueIndex,
   uuid,
+  varchar,
 } from 'drizzle-orm/pg-core';
 
 const createdAt = () => timestamp({ withTimezone: true }).notNull().defaultNow();
@@ -20,10 +22,12 @@ const createdAt = () => timestamp({ withTimezone: true }).notNull().defaultNow()
 export const userRole = pgEnum('user_role', ['practitioner', 'client']);
 export const bookingStatus = pgEnum('booking_status', ['confirmed', 'cancelled']);
 export const conversationKind = pgEnum('conversation_kind', ['booking', 'direct', 'group']);
+export const messageKind = pgEnum('message_kind', ['user', 'system']);
 export const messageEventType = pgEnum('message_event_type', [
   'message.created',
   'message.edited',
   'message.deleted',
+  'message.reacted',
 ]);
 
 export const users = pgTable(
@@ -37,8 +41,13 @@ export const users = pgTable(
     passwordHash: text().notNull(),
     lastSeenAt: timestamp({ withTimezone: true }),
     createdAt: createdAt(),
+    // The booking platform's id for users who arrive with its tokens or through user.upsert.
+    externalId: text(),
   },
-  (t) => [uniqueIndex('users_email_key').on(t.email)],
+  (t) => [
+    uniqueIndex('users_email_key').on(t.email),
+    uniqueIndex('users_external_id_key').on(t.externalId),
+  ],
 );
 
 export const bookings = pgTable(
@@ -122,19 +131,24 @@ export const messages = pgTable(
       .notNull()
       .references(() => conversations.id, { onDelete: 'cascade' }),
     seq: integer().notNull(),
-    senderId: uuid()
-      .notNull()
-      .references(() => users.id),
+    // Null for system messages (kind 'system'): they have no sender.
+    senderId: uuid().references(() => users.id),
     clientId: uuid().notNull(),
     content: text().notNull(),
     replyToId: uuid().references((): AnyPgColumn => messages.id),
     createdAt: createdAt(),
     editedAt: timestamp({ withTimezone: true }),
     deletedAt: timestamp({ withTimezone: true }),
+    kind: messageKind().notNull().default('user'),
   },
   (t) => [
     uniqueIndex('messages_conversation_seq_key').on(t.conversationId, t.seq),
     uniqueIndex('messages_sender_client_key').on(t.senderId, t.clientId),
+    // System messages are idempotent on clientId alone (they have no sender).
+    uniqueIndex('messages_system_client_key').on(t.clientId).where(sql`${t.kind} = 'system'`),
+    check('messages_sender_by_kind', sql`(${t.kind} = 'system') = (${t.senderId} is null)`),
+    // `message.replies`: the direct replies to one message, oldest first.
+    index('messages_reply_to_idx').on(t.replyToId, t.seq),
   ],
 );
 
@@ -192,6 +206,75 @@ export const busPayloads = pgTable('bus_payloads', {
   payload: text().notNull(),
   createdAt: createdAt(),
 });
+
+/**
+ * Internal services that call the router (the booking platform's backend). The token is
+ * shown once; only its HMAC (keyed with AUTH_SECRET) is stored. Revoked rows stay, for audit.
+ */
+export const serviceAccounts = pgTable(
+  'service_accounts',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    name: text().notNull(),
+    tokenHash: text().notNull(),
+    scopes: text().array().notNull(),
+    createdAt: createdAt(),
+    revokedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('service_accounts_token_hash_key').on(t.tokenHash),
+    // One live token per name; minting again under a name replaces it.
+    uniqueIndex('service_accounts_live_name_key').on(t.name).where(sql`${t.revokedAt} is null`),
+  ],
+);
+
+/**
+ * Browser and API sign-ins, server side, so they can be revoked. The cookie (or a token
+ * bound to it) holds a random secret; only its SHA-256 is stored here.
+ */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tokenHash: text().notNull().unique(),
+    createdAt: createdAt(),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+    revokedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId)],
+);
+
+/**
+ * Counters of rate-limiter-flexible's RateLimiterPostgres (login throttle, send limit), shared
+ * by every process. The layout is the library's; `expire` is epoch milliseconds.
+ */
+export const rateLimits = pgTable('rate_limits', {
+  key: varchar({ length: 255 }).primaryKey(),
+  points: integer().notNull().default(0),
+  expire: bigint({ mode: 'number' }),
+});
+
+/**
+ * One row per (message, user, emoji). `Message.reactions` groups them by emoji in order of
+ * first use; each change is also a `message.reacted` event in `message_events`.
+ */
+export const messageReactions = pgTable(
+  'message_reactions',
+  {
+    messageId: uuid()
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id),
+    emoji: text().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.messageId, t.emoji, t.userId] })],
+);
 
 /** Web Push subscriptions of users' browsers; one row per endpoint. */
 export const pushSubscriptions = pgTable(

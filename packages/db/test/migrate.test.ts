@@ -28,11 +28,19 @@ describe('migrations', () => {
       'conversation_participants',
       'conversations',
       'message_events',
+      'message_reactions',
       'messages',
       'nodes',
       'presence_connections',
+      'rate_limits',
+      'service_accounts',
+      'sessions',
       'users',
     ]);
+    // Search folds accents and case through the unaccent extension.
+    const [folded] = await sql<{ v: string }[]>`
+      select to_tsvector('estuary_search', 'Café CRÈME')::text as v`;
+    expect(folded?.v).toBe("'cafe':1 'creme':2");
     const applied = await sql`select count(*)::int as n from drizzle.__drizzle_migrations`;
     await migrate(url);
     const again = await sql`select count(*)::int as n from drizzle.__drizzle_migrations`;

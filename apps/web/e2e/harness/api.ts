@@ -8,7 +8,8 @@ import superjson from 'superjson';
 export async function apiAs(baseUrl: string, email: string) {
   const session = await fetch(`${baseUrl}/api/session`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    // A browser sends its page's origin; /api/session refuses sign-ins without it.
+    headers: { 'content-type': 'application/json', origin: baseUrl },
     body: JSON.stringify({ email, password: 'estuary-demo' }),
   });
   const cookie = session.headers.get('set-cookie')?.split(';')[0];
@@ -18,6 +19,11 @@ export async function apiAs(baseUrl: string, email: string) {
     headers: { cookie },
   });
   const { token } = (await minted.json()) as { token: string };
+  return apiWithToken(baseUrl, token);
+}
+
+/** A caller of /api/trpc with a bearer token: a user's, or a service's. */
+export function apiWithToken(baseUrl: string, token: string) {
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
 
   async function call<T>(kind: 'query' | 'mutation', path: string, input?: unknown): Promise<T> {

@@ -3,6 +3,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type ServiceScope, ServiceTokens } from '@estuary/api';
 import { closeDb, createDb, type Db } from '@estuary/db';
 import { freePort } from '@estuary/db/embedded';
 import { startDatabase } from './database';
@@ -12,11 +13,27 @@ import { warmUp } from './warm-up';
 const webDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const wsDir = resolve(webDir, '../ws');
 
+export interface StackOptions {
+  /**
+   * Where `next dev` listens: 127.0.0.1 by default; null for what `pnpm dev` does (no
+   * --hostname: every interface, and Next then trusts only `localhost` unless told more).
+   */
+  hostname?: string | null;
+  /**
+   * The host browsers reach apps/ws at. Set, ws listens on every interface (as under
+   * `pnpm dev`), so a page opened at a LAN address gets its socket there too.
+   */
+  wsPublicHost?: string;
+}
+
 /**
  * The app as `pnpm dev` runs it, on free ports: embedded Postgres (migrated and seeded),
  * apps/ws, and `next dev` for apps/web, sharing one AUTH_SECRET.
  */
-export async function startStack() {
+export async function startStack(options: StackOptions = {}) {
+  const hostname = options.hostname === undefined ? '127.0.0.1' : options.hostname;
+  const wsHost = options.wsPublicHost ? '0.0.0.0' : '127.0.0.1';
+  const wsPublicHost = options.wsPublicHost ?? '127.0.0.1';
   const started: Array<{ stop(): Promise<void> }> = [];
   const stopAll = async () => {
     for (const s of started.reverse()) await s.stop().catch(() => {});
@@ -38,7 +55,7 @@ export async function startStack() {
     const startWs = async () => {
       const ws = startService('ws', process.execPath, ['--import', 'tsx', 'src/main.ts'], {
         cwd: wsDir,
-        env: { ...baseEnv, PORT: String(wsPort), HOST: '127.0.0.1', NODE_ENV: 'development' },
+        env: { ...baseEnv, PORT: String(wsPort), HOST: wsHost, NODE_ENV: 'development' },
       });
       await waitForHttp(`http://127.0.0.1:${wsPort}/healthz`, { timeoutMs: 120_000, service: ws });
       return ws;
@@ -63,12 +80,12 @@ export async function startStack() {
     const web = startService(
       'web',
       process.execPath,
-      [nextBin, 'dev', '--port', String(webPort), '--hostname', '127.0.0.1'],
+      [nextBin, 'dev', '--port', String(webPort), ...(hostname ? ['--hostname', hostname] : [])],
       {
         cwd: webDir,
         env: {
           ...baseEnv,
-          WS_PUBLIC_URL: `ws://127.0.0.1:${wsPort}`,
+          WS_PUBLIC_URL: `ws://${wsPublicHost}:${wsPort}`,
           NEXT_TELEMETRY_DISABLED: '1',
           ESTUARY_NEXT_DIST_DIR: distDir,
         },
@@ -91,6 +108,7 @@ export async function startStack() {
 
     return {
       baseUrl,
+      wsUrl: `ws://127.0.0.1:${wsPort}`,
       db,
       seededConversationId: conversation.id,
       /** SIGKILL: no goodbye to clients, no presence cleanup, as a crash would be. */
@@ -99,6 +117,10 @@ export async function startStack() {
       },
       async restartWs() {
         ws = await startWs();
+      },
+      /** A service token, minted as `pnpm estuary service-token` would (same secret and database). */
+      async serviceToken(name: string, scopes: ServiceScope[]) {
+        return (await new ServiceTokens(db, secret).mint(name, scopes)).token;
       },
       wsOutput: () => ws.output(),
       webOutput: () => web.output(),

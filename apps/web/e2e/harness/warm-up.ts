@@ -21,7 +21,8 @@ export async function warmUp(baseUrl: string, extraPaths: string[], web: Service
     `${baseUrl}/api/session`,
     {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      // A browser sends its page's origin; /api/session refuses sign-ins without it.
+      headers: { 'content-type': 'application/json', origin: baseUrl },
       body: JSON.stringify({ email: 'ada@example.com', password: 'estuary-demo' }),
     },
     web,

@@ -40,7 +40,7 @@ export function finish(world: World) {
       await link.waitFor();
       await log(phone).waitFor({ state: 'detached' });
 
-      await phone.getByRole('button', { name: 'Sign out' }).click();
+      await phone.getByRole('button', { name: 'Sign out', exact: true }).click();
       await phone.waitForURL('**/login');
       await phone.goto('/conversations');
       await phone.waitForURL('**/login');

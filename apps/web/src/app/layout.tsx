@@ -5,6 +5,7 @@ import '../styles/shell.css';
 import '../styles/lists.css';
 import '../styles/chat.css';
 import '../styles/messages.css';
+import '../styles/features.css';
 
 export const metadata: Metadata = {
   title: 'Estuary Chat',

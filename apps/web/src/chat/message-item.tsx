@@ -5,6 +5,8 @@ import { useEffect, useRef, useState } from 'react';
 import { formatFull, formatTime } from '../lib/format';
 import { trpc } from '../lib/trpc';
 import { MessageEditor } from './message-editor';
+import { Reactions } from './reactions';
+import { ReplyQuote } from './reply-quote';
 
 interface Props {
   message: Message;
@@ -15,9 +17,17 @@ interface Props {
   status: string | null;
   /** Shows a mutation's result before its event arrives. */
   onChanged(message: Message): void;
+  /** v2: reactions, replies and jumping to a quoted message. */
+  meId?: string;
+  nameOf?(userId: string): string;
+  onReply?(message: Message): void;
+  onJump?(seq: number): void;
+  highlighted?: boolean;
 }
 
-export function MessageItem({ message, mine, continued, status, onChanged }: Props) {
+export function MessageItem(props: Props) {
+  const { message, mine, continued, status, onChanged } = props;
+  const { meId, nameOf, onReply, onJump, highlighted } = props;
   const [mode, setMode] = useState<'view' | 'edit' | 'confirm-delete'>('view');
   const editButton = useRef<HTMLButtonElement>(null);
   const keepButton = useRef<HTMLButtonElement>(null);
@@ -43,7 +53,7 @@ export function MessageItem({ message, mine, continued, status, onChanged }: Pro
 
   return (
     <li
-      className={`message${mine ? ' mine' : ''}${deleted ? ' deleted' : ''}${continued ? ' continued' : ''}`}
+      className={`message${mine ? ' mine' : ''}${deleted ? ' deleted' : ''}${continued ? ' continued' : ''}${highlighted ? ' highlighted' : ''}`}
       data-seq={message.seq}
       data-message-id={message.id}
     >
@@ -58,11 +68,22 @@ export function MessageItem({ message, mine, continued, status, onChanged }: Pro
         <MessageEditor message={message} onDone={closeEditor} />
       ) : (
         <div className="bubble">
+          {message.replyTo && onJump && <ReplyQuote quote={message.replyTo} onJump={onJump} />}
           {deleted ? <em>Message deleted</em> : <p className="content">{message.content}</p>}
           {message.editedAt && !deleted && (
             <span className="edited" title={formatFull(message.editedAt)}>
               (edited)
             </span>
+          )}
+        </div>
+      )}
+      {!deleted && mode === 'view' && meId && nameOf && (
+        <div className="message-tools">
+          <Reactions message={message} meId={meId} nameOf={nameOf} onChanged={onChanged} />
+          {onReply && (
+            <button type="button" className="link" onClick={() => onReply(message)}>
+              Reply
+            </button>
           )}
         </div>
       )}

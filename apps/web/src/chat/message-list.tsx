@@ -7,6 +7,7 @@ import { MessageItem } from './message-item';
 import type { OutboxEntry } from './outbox';
 import { useOutbox } from './outbox-context';
 import { PendingItem } from './pending-item';
+import { SystemNotice } from './system-notice';
 import { lastVisibleSeq, useChatScroll } from './use-chat-scroll';
 
 interface Props {
@@ -20,6 +21,11 @@ interface Props {
   /** Called with the highest seq on screen, to mark it read. */
   onSeen(seq: number): void;
   older: { has: boolean; loading: boolean; load(): void };
+  /** v2: reactions and replies (see MessageItem). */
+  nameOf?(userId: string): string;
+  onReply?(message: Message): void;
+  onJump?(seq: number): void;
+  highlightSeq?: number | null;
 }
 
 const dayKey = (date: Date) => date.toDateString();
@@ -34,6 +40,7 @@ function continues(message: Message, previous: Message | undefined): boolean {
 
 export function MessageList(props: Props) {
   const { label, meId, messages, pending, online, statusOf, onChanged, onSeen, older } = props;
+  const { nameOf, onReply, onJump, highlightSeq } = props;
   const { retry, discard } = useOutbox();
   const log = useRef<HTMLDivElement>(null);
   const top = useRef<HTMLLIElement>(null);
@@ -101,13 +108,22 @@ export function MessageList(props: Props) {
                   {formatDay(message.createdAt)}
                 </li>
               )}
-              <MessageItem
-                message={message}
-                mine={message.senderId === meId}
-                continued={continues(message, messages[i - 1])}
-                status={message.senderId === meId ? statusOf(message) : null}
-                onChanged={onChanged}
-              />
+              {message.kind === 'system' ? (
+                <SystemNotice message={message} />
+              ) : (
+                <MessageItem
+                  message={message}
+                  mine={message.senderId === meId}
+                  continued={continues(message, messages[i - 1])}
+                  status={message.senderId === meId ? statusOf(message) : null}
+                  onChanged={onChanged}
+                  meId={meId}
+                  nameOf={nameOf}
+                  onReply={onReply}
+                  onJump={onJump}
+                  highlighted={message.seq === highlightSeq}
+                />
+              )}
             </Fragment>
           ))}
           {pending.map((entry) => (

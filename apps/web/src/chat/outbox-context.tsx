@@ -20,7 +20,7 @@ import { loadOutbox, saveOutbox } from './outbox-storage';
 
 interface Outbox {
   entries: OutboxEntry[];
-  send(conversationId: string, content: string): void;
+  send(conversationId: string, content: string, replyToId?: string | null): void;
   retry(clientId: string): void;
   /** The stream delivered it: whatever its request says, it is sent. */
   confirm(message: Message): void;
@@ -65,9 +65,9 @@ export function OutboxProvider({ children }: { children: ReactNode }) {
       const timer = setTimeout(() => setPausedUntil(0), wait);
       return () => clearTimeout(timer);
     }
-    const { clientId, conversationId, content } = next;
+    const { clientId, conversationId, content, replyToId } = next;
     dispatch({ type: 'start', clientId });
-    mutate({ conversationId, clientId, content }).then(
+    mutate({ conversationId, clientId, content, replyToId }).then(
       (message) => dispatch({ type: 'sent', clientId, message }),
       (error: unknown) => {
         const shown = userMessage(error);
@@ -79,9 +79,9 @@ export function OutboxProvider({ children }: { children: ReactNode }) {
     );
   }, [online, next, pausedUntil, mutate]);
 
-  const send = useCallback((conversationId: string, content: string) => {
+  const send = useCallback((conversationId: string, content: string, replyToId?: string | null) => {
     const clientId = crypto.randomUUID();
-    dispatch({ type: 'enqueue', clientId, conversationId, content, at: new Date() });
+    dispatch({ type: 'enqueue', clientId, conversationId, content, at: new Date(), replyToId });
   }, []);
   const retry = useCallback((clientId: string) => dispatch({ type: 'retry', clientId }), []);
   const discard = useCallback((clientId: string) => dispatch({ type: 'discard', clientId }), []);

@@ -22,10 +22,19 @@ export interface OutboxEntry {
   attempts: number;
   error: string | null;
   message: Message | null;
+  /** The message this one replies to, if any. */
+  replyToId?: string | null;
 }
 
 export type OutboxAction =
-  | { type: 'enqueue'; clientId: string; conversationId: string; content: string; at: Date }
+  | {
+      type: 'enqueue';
+      clientId: string;
+      conversationId: string;
+      content: string;
+      at: Date;
+      replyToId?: string | null;
+    }
   | { type: 'restore'; entries: OutboxEntry[] }
   | { type: 'start'; clientId: string }
   | { type: 'sent'; clientId: string; message: Message }
@@ -57,6 +66,7 @@ export function outboxReducer(state: OutboxEntry[], action: OutboxAction): Outbo
         attempts: 0,
         error: null,
         message: null,
+        replyToId: action.replyToId ?? null,
       };
       return [...state, entry];
     }

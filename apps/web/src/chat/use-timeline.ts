@@ -33,9 +33,20 @@ export function useTimeline(conversationId: string) {
     setFrom(firstPage.lastEventId);
   }
 
-  const onEvent = useCallback((event: MessageEvent) => {
-    setLive((list) => upsertMessage(list, event.message));
+  // Reactions change no timestamp, so the merge above cannot order them: the latest word on a
+  // message's reactions (events come in order; a mutation's answer is at least that fresh) is
+  // laid over whatever version of the message is shown.
+  const [reactions, setReactions] = useState<ReadonlyMap<string, Message['reactions']>>(new Map());
+  const noteReactions = useCallback((message: Message) => {
+    setReactions((map) => new Map(map).set(message.id, message.reactions));
   }, []);
+  const onEvent = useCallback(
+    (event: MessageEvent) => {
+      noteReactions(event.message);
+      setLive((list) => upsertMessage(list, event.message));
+    },
+    [noteReactions],
+  );
   const onStale = useCallback(() => {
     setLive([]);
     setStaleAt(Date.now());
@@ -49,8 +60,11 @@ export function useTimeline(conversationId: string) {
   const messages = useMemo(() => {
     const fromHistory = (pages ?? []).flatMap((p) => p.items);
     const confirmed = outbox.flatMap((e) => (e.message ? [e.message] : []));
-    return mergeMessages(fromHistory, live, confirmed);
-  }, [pages, live, outbox]);
+    return mergeMessages(fromHistory, live, confirmed).map((m) => {
+      const latest = reactions.get(m.id);
+      return latest && latest !== m.reactions ? { ...m, reactions: latest } : m;
+    });
+  }, [pages, live, outbox, reactions]);
   const pending = useMemo(() => {
     const known = new Set(messages.map((m) => m.clientId));
     return outbox.filter((e) => e.status !== 'sent' && !known.has(e.clientId));
@@ -66,7 +80,13 @@ export function useTimeline(conversationId: string) {
   }, [live, outbox, confirm]);
 
   /** Applies a mutation's result at once, without waiting for its event. */
-  const apply = useCallback((message: Message) => setLive((l) => upsertMessage(l, message)), []);
+  const apply = useCallback(
+    (message: Message) => {
+      noteReactions(message);
+      setLive((l) => upsertMessage(l, message));
+    },
+    [noteReactions],
+  );
 
   return {
     messages,
@@ -77,5 +97,10 @@ export function useTimeline(conversationId: string) {
     hasOlder: history.hasNextPage,
     loadingOlder: history.isFetchingNextPage,
     loadOlder: history.fetchNextPage,
+    /** The seq of the oldest loaded message, to know whether a jump needs more history. */
+    oldestSeq: fromHistoryOldest(pages),
   };
 }
+
+const fromHistoryOldest = (pages: readonly { items: Message[] }[] | undefined) =>
+  pages?.at(-1)?.items[0]?.seq ?? null;

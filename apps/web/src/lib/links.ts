@@ -1,6 +1,7 @@
 'use client';
 
 import type { AppRouter } from '@estuary/api';
+import { HTTP_MAX_BATCH } from '@estuary/api/shared';
 import { httpBatchLink, splitLink, type TRPCLink, wsLink } from '@trpc/client';
 import { observable } from '@trpc/server/observable';
 import superjson from 'superjson';
@@ -66,6 +67,8 @@ export function chatLinks(socket: Socket): TRPCLink<AppRouter>[] {
         headers: bearer,
         // Many rows each ask for their presence at once; keep batched GET URLs a sane length.
         maxURLLength: 4_000,
+        // The server refuses bigger batches.
+        maxItems: HTTP_MAX_BATCH,
       }),
     }),
   ];

@@ -1,5 +1,10 @@
 import 'server-only';
-import { type ChatServices, createAppRouter, createChatServices } from '@estuary/api';
+import {
+  type ChatServices,
+  createAppRouter,
+  createChatServices,
+  platformAuthFromEnv,
+} from '@estuary/api';
 import { createDb } from '@estuary/db';
 import { waitForDevDatabase } from '@estuary/db/dev-wait';
 import { createBus } from '@estuary/realtime';
@@ -23,6 +28,9 @@ async function boot(): Promise<WebServer> {
   const db = createDb(databaseUrl, {
     max: config.DATABASE_POOL_SIZE,
     applicationName: 'estuary-web',
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+    idleInTransactionTimeoutMs: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    acquireTimeoutMs: config.DATABASE_ACQUIRE_TIMEOUT_MS,
   });
   const log = (
     level: 'debug' | 'info' | 'warn' | 'error',
@@ -38,6 +46,9 @@ async function boot(): Promise<WebServer> {
     maxPageSize: config.PAGE_MAX,
     sendRatePerSecond: config.SEND_RATE_PER_SECOND,
     sendBurst: config.SEND_BURST,
+    queryRatePerSecond: config.QUERY_RATE_PER_SECOND,
+    queryBurst: config.QUERY_BURST,
+    maxGroupParticipants: config.GROUP_MAX_PARTICIPANTS,
   };
   const services = createChatServices({
     db,
@@ -46,6 +57,13 @@ async function boot(): Promise<WebServer> {
     limits,
     registrationOpen: config.ALLOW_REGISTRATION,
     log,
+    platformAuth: platformAuthFromEnv(config),
+    redisUrl: config.REDIS_URL,
+    login: {
+      loginAttemptsPerAccount: config.LOGIN_ATTEMPTS_PER_ACCOUNT,
+      loginAttemptsPerAddress: config.LOGIN_ATTEMPTS_PER_ADDRESS,
+      loginWindowSeconds: config.LOGIN_WINDOW_SECONDS,
+    },
     notify: {
       vapidPublicKey: config.vapidPublicKey,
       allowInsecureEndpoints: config.NOTIFY_ALLOW_INSECURE_ENDPOINTS,

@@ -21,6 +21,9 @@ export function message(seq: number, extra: Partial<Message> = {}): Message {
     createdAt: new Date(Date.UTC(2030, 0, 1, 10, seq)),
     editedAt: null,
     deletedAt: null,
+    kind: 'user',
+    reactions: [],
+    replyTo: null,
     ...extra,
   };
 }

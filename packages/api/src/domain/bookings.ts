@@ -1,8 +1,11 @@
 import { type DbOrTx, schema } from '@estuary/db';
-import { eq, or } from 'drizzle-orm';
+import { and, eq, or } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import { badRequest, forbidden, notFound } from './errors';
-import type { Booking, User } from './types';
+import type { Deps } from '../live/topics';
+import { announceBookingChange } from './booking-notices';
+import { type Caller, isService } from './callers';
+import { badRequest, conflict, forbidden, notFound } from './errors';
+import type { Booking } from './types';
 import { findUsers } from './users';
 
 const { bookings, conversations, users } = schema;
@@ -28,7 +31,7 @@ function selectBookings(db: DbOrTx) {
     .leftJoin(conversations, eq(conversations.bookingId, bookings.id));
 }
 
-async function loadBooking(db: DbOrTx, id: string): Promise<Booking> {
+export async function loadBooking(db: DbOrTx, id: string): Promise<Booking> {
   const [booking] = await selectBookings(db).where(eq(bookings.id, id));
   if (!booking) throw notFound('Booking');
   return booking;
@@ -36,10 +39,11 @@ async function loadBooking(db: DbOrTx, id: string): Promise<Booking> {
 
 export async function createBooking(
   db: DbOrTx,
-  caller: User,
+  caller: Caller,
   input: { practitionerId: string; clientId: string; startsAt: Date; endsAt: Date },
 ): Promise<Booking> {
-  if (caller.id !== input.practitionerId && caller.id !== input.clientId) {
+  // A service with the `bookings` scope books for anyone; a user only for themselves.
+  if (!isService(caller) && caller.id !== input.practitionerId && caller.id !== input.clientId) {
     throw forbidden('You can only book sessions you take part in');
   }
   if (input.endsAt <= input.startsAt) throw badRequest('endsAt must be after startsAt');
@@ -69,13 +73,62 @@ export async function listBookings(db: DbOrTx, userId: string): Promise<Booking[
     .orderBy(bookings.startsAt);
 }
 
-/** Either party may cancel. Cancelling twice returns the cancelled booking. */
-export async function cancelBooking(db: DbOrTx, caller: User, bookingId: string): Promise<Booking> {
+/** The booking, if `caller` is a service or one of its two people. */
+async function bookingFor(db: DbOrTx, caller: Caller, bookingId: string, action: string) {
   const booking = await loadBooking(db, bookingId);
-  if (caller.id !== booking.practitionerId && caller.id !== booking.clientId) {
-    throw forbidden('Only the booking’s practitioner and client may cancel it');
+  if (
+    !isService(caller) &&
+    caller.id !== booking.practitionerId &&
+    caller.id !== booking.clientId
+  ) {
+    throw forbidden(`Only the booking’s practitioner and client may ${action} it`);
   }
+  return booking;
+}
+
+/**
+ * Either party (or a service) may cancel. Cancelling twice returns the cancelled booking; the
+ * conditional update makes one of two racing cancels the one that posts the notice.
+ */
+export async function cancelBooking(
+  deps: Deps,
+  caller: Caller,
+  bookingId: string,
+): Promise<Booking> {
+  const booking = await bookingFor(deps.db, caller, bookingId, 'cancel');
   if (booking.status === 'cancelled') return booking;
-  await db.update(bookings).set({ status: 'cancelled' }).where(eq(bookings.id, bookingId));
-  return { ...booking, status: 'cancelled' };
+  const [changed] = await deps.db
+    .update(bookings)
+    .set({ status: 'cancelled' })
+    .where(and(eq(bookings.id, bookingId), eq(bookings.status, 'confirmed')))
+    .returning({ id: bookings.id });
+  const cancelled: Booking = { ...booking, status: 'cancelled' };
+  if (changed) await announceBookingChange(deps, cancelled, 'cancelled');
+  return cancelled;
+}
+
+/** Moves a confirmed booking; its conversation gets a notice and a fresh header. */
+export async function rescheduleBooking(
+  deps: Deps,
+  caller: Caller,
+  input: { bookingId: string; startsAt: Date; endsAt: Date },
+): Promise<Booking> {
+  if (input.endsAt <= input.startsAt) throw badRequest('endsAt must be after startsAt');
+  const booking = await bookingFor(deps.db, caller, input.bookingId, 'reschedule');
+  if (booking.status === 'cancelled') throw conflict('A cancelled booking cannot be rescheduled');
+  if (
+    booking.startsAt.getTime() === input.startsAt.getTime() &&
+    booking.endsAt.getTime() === input.endsAt.getTime()
+  ) {
+    return booking;
+  }
+  const [changed] = await deps.db
+    .update(bookings)
+    .set({ startsAt: input.startsAt, endsAt: input.endsAt })
+    .where(and(eq(bookings.id, input.bookingId), eq(bookings.status, 'confirmed')))
+    .returning({ id: bookings.id });
+  if (!changed) throw conflict('A cancelled booking cannot be rescheduled');
+  const moved: Booking = { ...booking, startsAt: input.startsAt, endsAt: input.endsAt };
+  await announceBookingChange(deps, moved, 'rescheduled');
+  return moved;
 }

@@ -1,8 +1,10 @@
 import { type DbOrTx, schema } from '@estuary/db';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { type Deps, publish, topics } from '../live/topics';
+import { type Caller, isService } from './callers';
+import { requireReachable } from './contacts';
 import { badRequest, forbidden, notFound } from './errors';
-import type { Conversation, Participant, User } from './types';
+import { type Conversation, DEFAULT_LIMITS, type Participant, type User } from './types';
 import { findUsers } from './users';
 
 const { conversations, conversationParticipants, bookings, users } = schema;
@@ -133,16 +135,17 @@ async function getOrCreate(
   return conversation;
 }
 
-export async function conversationForBooking(deps: Deps, caller: User, bookingId: string) {
+export async function conversationForBooking(deps: Deps, caller: Caller, bookingId: string) {
   const [booking] = await deps.db.select().from(bookings).where(eq(bookings.id, bookingId));
   if (!booking) throw notFound('Booking');
-  if (caller.id !== booking.practitionerId && caller.id !== booking.clientId) {
+  const service = isService(caller);
+  if (!service && caller.id !== booking.practitionerId && caller.id !== booking.clientId) {
     throw forbidden('Only the booking’s practitioner and client may open its conversation');
   }
   return getOrCreate(
     deps,
     { column: conversations.bookingId, value: bookingId },
-    { kind: 'booking', bookingId, createdBy: caller.id },
+    { kind: 'booking', bookingId, createdBy: service ? null : caller.id },
     [booking.practitionerId, booking.clientId],
   );
 }
@@ -151,6 +154,7 @@ export async function directConversation(deps: Deps, caller: User, otherUserId: 
   if (otherUserId === caller.id) throw badRequest('A direct conversation needs another user');
   const [other] = await findUsers(deps.db, [otherUserId]);
   if (!other) throw notFound('User');
+  await requireReachable(deps.db, caller.id, [otherUserId]);
   const directKey = [caller.id, otherUserId].sort().join(':');
   return getOrCreate(
     deps,
@@ -164,11 +168,14 @@ export async function createGroup(
   deps: Deps,
   caller: User,
   input: { title: string; participantIds: string[] },
+  maxParticipants = DEFAULT_LIMITS.maxGroupParticipants,
 ) {
   const { db } = deps;
   const memberIds = [...new Set([caller.id, ...input.participantIds])];
+  if (memberIds.length > maxParticipants) throw groupFull(maxParticipants);
   const found = await findUsers(db, memberIds);
   if (found.length !== memberIds.length) throw notFound('User');
+  await requireReachable(db, caller.id, memberIds);
   const id = await db.transaction(async (tx) => {
     const [row] = await tx
       .insert(conversations)
@@ -183,6 +190,11 @@ export async function createGroup(
   const conversation = await loadConversation(db, id);
   await announceNew(deps, conversation);
   return conversation;
+}
+
+/** Who may remove whom: anyone removes themselves; the group's creator and practitioners remove anyone. */
+export function mayRemove(caller: User, group: { createdBy: string | null }, userId: string) {
+  return userId === caller.id || group.createdBy === caller.id || caller.role === 'practitioner';
 }
 
 async function requireGroup(db: DbOrTx, conversationId: string, caller: User) {
@@ -200,16 +212,33 @@ export async function addParticipant(
   caller: User,
   conversationId: string,
   userId: string,
+  maxParticipants = DEFAULT_LIMITS.maxGroupParticipants,
 ) {
   const { db } = deps;
   await requireGroup(db, conversationId, caller);
   const [user] = await findUsers(db, [userId]);
   if (!user) throw notFound('User');
-  const [added] = await db
-    .insert(conversationParticipants)
-    .values({ conversationId, userId })
-    .onConflictDoNothing()
-    .returning({ userId: conversationParticipants.userId });
+  await requireReachable(db, caller.id, [userId]);
+  const added = await db.transaction(async (tx) => {
+    // The group's row lock orders concurrent adds, so the cap holds under a race.
+    await tx
+      .select({ id: conversations.id })
+      .from(conversations)
+      .where(eq(conversations.id, conversationId))
+      .for('update');
+    const members = await tx
+      .select({ userId: conversationParticipants.userId })
+      .from(conversationParticipants)
+      .where(eq(conversationParticipants.conversationId, conversationId));
+    if (members.some((m) => m.userId === userId)) return undefined;
+    if (members.length >= maxParticipants) throw groupFull(maxParticipants);
+    const [row] = await tx
+      .insert(conversationParticipants)
+      .values({ conversationId, userId })
+      .onConflictDoNothing()
+      .returning({ userId: conversationParticipants.userId });
+    return row;
+  });
   if (added) {
     await publish(deps, topics.members(conversationId), { type: 'added', userId });
     await publish(deps, topics.user(userId), { type: 'conversation.added', conversationId });
@@ -217,7 +246,7 @@ export async function addParticipant(
   return loadConversation(db, conversationId);
 }
 
-/** A participant may leave; the group's creator may remove anyone. Access ends at once. */
+/** Anyone may leave; the group's creator and practitioners remove anyone. Access ends at once. */
 export async function removeParticipant(
   deps: Deps,
   caller: User,
@@ -226,8 +255,8 @@ export async function removeParticipant(
 ) {
   const { db } = deps;
   const group = await requireGroup(db, conversationId, caller);
-  if (userId !== caller.id && group.createdBy !== caller.id) {
-    throw forbidden('Only the group’s creator can remove other participants');
+  if (!mayRemove(caller, group, userId)) {
+    throw forbidden('Only the group’s creator or a practitioner can remove other participants');
   }
   const [removed] = await db
     .delete(conversationParticipants)
@@ -243,3 +272,6 @@ export async function removeParticipant(
   await publish(deps, topics.user(userId), { type: 'conversation.removed', conversationId });
   return loadConversation(db, conversationId);
 }
+
+const groupFull = (max: number) =>
+  badRequest(`A group holds at most ${max} participants (GROUP_MAX_PARTICIPANTS)`);

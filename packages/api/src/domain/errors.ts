@@ -28,3 +28,13 @@ export const notFound = (what: string) => new ChatError('NOT_FOUND', `${what} no
 export const forbidden = (message: string) => new ChatError('FORBIDDEN', message);
 export const badRequest = (message: string) => new ChatError('BAD_REQUEST', message);
 export const conflict = (message: string) => new ChatError('CONFLICT', message);
+
+/** TOO_MANY_REQUESTS with the wait, in the message and in `error.data.retryAfterMs`. */
+export class RetryLaterError extends ChatError {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+  ) {
+    super('TOO_MANY_REQUESTS', `${message}; retry in ${retryAfterMs} ms`);
+  }
+}

@@ -1,7 +1,8 @@
 import type postgres from 'postgres';
 import { type Deps, type MessageBusEvent, publish, topics } from '../live/topics';
-import { requireParticipant } from './conversations';
 import { ChatError, conflict, forbidden, notFound, STALE_EVENT_ID } from './errors';
+import { extraColumnsSql } from './message-extras';
+import { systemMessageIsFixed } from './system-messages';
 import type { Message, MessageEventType, User } from './types';
 
 // Messages are the hot path, so they talk to postgres.js directly: prepared statements, no
@@ -11,7 +12,8 @@ export type Sql = postgres.Sql | postgres.TransactionSql;
 export const columns = (sql: Sql) => sql`
   m.id, m.conversation_id as "conversationId", m.seq, m.sender_id as "senderId",
   u.name as "senderName", m.client_id as "clientId", m.content, m.reply_to_id as "replyToId",
-  m.created_at as "createdAt", m.edited_at as "editedAt", m.deleted_at as "deletedAt"`;
+  m.created_at as "createdAt", m.edited_at as "editedAt", m.deleted_at as "deletedAt", m.kind,
+  ${sql.unsafe(extraColumnsSql)}`;
 
 type Change = { kind: 'edit'; content: string } | { kind: 'delete' };
 
@@ -25,12 +27,18 @@ async function changeMessage(
   const sql = deps.db.$client;
   const result = await sql.begin(async (tx) => {
     const [target] = await tx<
-      { conversationId: string; senderId: string; deletedAt: Date | null }[]
+      { conversationId: string; senderId: string | null; deletedAt: Date | null; kind: string }[]
     >`
-      select conversation_id as "conversationId", sender_id as "senderId", deleted_at as "deletedAt"
+      select conversation_id as "conversationId", sender_id as "senderId", deleted_at as "deletedAt", kind
       from messages where id = ${messageId}`;
     if (!target) throw notFound('Message');
-    await requireParticipant(deps.db, target.conversationId, caller.id);
+    // On `tx`, never the pool: a transaction that waits for a second connection can wedge
+    // the pool when as many of them run at once as it has connections.
+    const [access] = await tx<{ member: boolean }[]>`
+      select exists (select 1 from conversation_participants
+                     where conversation_id = ${target.conversationId} and user_id = ${caller.id}) as member`;
+    if (!access?.member) throw forbidden('You are not a participant of this conversation');
+    if (target.kind === 'system') throw systemMessageIsFixed(change.kind);
     if (target.senderId !== caller.id) {
       throw forbidden(`Only the sender can ${change.kind} a message`);
     }
@@ -58,7 +66,7 @@ async function changeMessage(
     return { eventSeq: event.eventSeq, type };
   });
   const [message] = await sql<Message[]>`
-    select ${columns(sql)} from messages m join users u on u.id = m.sender_id where m.id = ${messageId}`;
+    select ${columns(sql)} from messages m left join users u on u.id = m.sender_id where m.id = ${messageId}`;
   if (!message) throw notFound('Message');
   if (result.eventSeq !== null && result.type) {
     await publish(deps, topics.messages(message.conversationId), {
@@ -92,7 +100,7 @@ export async function listMessages(
     const [head] = await tx<{ lastEventSeq: number }[]>`
       select last_event_seq as "lastEventSeq" from conversations where id = ${input.conversationId}`;
     const rows = await tx<Message[]>`
-      select ${columns(tx)} from messages m join users u on u.id = m.sender_id
+      select ${columns(tx)} from messages m left join users u on u.id = m.sender_id
       where m.conversation_id = ${input.conversationId}
         ${before === null ? tx`` : tx`and m.seq < ${before}`}
       order by m.seq desc
@@ -116,7 +124,7 @@ export async function loadEventsAfter(
     select e.seq as "eventSeq", e.type as "eventType", ${columns(sql)}
     from message_events e
     join messages m on m.id = e.message_id
-    join users u on u.id = m.sender_id
+    left join users u on u.id = m.sender_id
     where e.conversation_id = ${conversationId} and e.seq > ${afterSeq}
     order by e.seq
     limit ${limit}`;

@@ -1,11 +1,13 @@
 import { sql } from 'drizzle-orm';
-import type { Message } from './types';
+import { extraColumnsSql } from './message-extras';
+import type { Message, Reaction, ReplyQuote } from './types';
 
-/** The columns of a `Message`, from `messages m join users u on u.id = m.sender_id`. */
+/** The columns of a `Message`, from `messages m left join users u on u.id = m.sender_id`. */
 export const messageColumns = sql.raw(`
   m.id, m.conversation_id as "conversationId", m.seq, m.sender_id as "senderId",
   u.name as "senderName", m.client_id as "clientId", m.content, m.reply_to_id as "replyToId",
-  m.created_at as "createdAt", m.edited_at as "editedAt", m.deleted_at as "deletedAt"`);
+  m.created_at as "createdAt", m.edited_at as "editedAt", m.deleted_at as "deletedAt", m.kind,
+  ${extraColumnsSql}`);
 
 /** postgres.js hands back timestamps as Dates already; this only narrows the row type. */
 export function toMessage(row: Record<string, unknown>): Message {
@@ -13,14 +15,17 @@ export function toMessage(row: Record<string, unknown>): Message {
     id: row.id as string,
     conversationId: row.conversationId as string,
     seq: Number(row.seq),
-    senderId: row.senderId as string,
-    senderName: row.senderName as string,
+    senderId: (row.senderId as string | null) ?? null,
+    senderName: (row.senderName as string | null) ?? null,
     clientId: row.clientId as string,
     content: row.content as string,
     replyToId: (row.replyToId as string | null) ?? null,
     createdAt: row.createdAt as Date,
     editedAt: (row.editedAt as Date | null) ?? null,
     deletedAt: (row.deletedAt as Date | null) ?? null,
+    kind: row.kind === 'system' ? 'system' : 'user',
+    reactions: (row.reactions as Reaction[] | null) ?? [],
+    replyTo: (row.replyTo as ReplyQuote | null) ?? null,
   };
 }
 

@@ -1,6 +1,7 @@
 import { type Deps, type MessageBusEvent, publish, topics } from '../live/topics';
+import { replyToSql } from './message-extras';
 import { insertOne, type SendInput, toMessage } from './send';
-import type { Message, User } from './types';
+import type { Message, ReplyQuote, User } from './types';
 
 interface Pending {
   sender: User;
@@ -14,6 +15,7 @@ interface Row {
   seq: number;
   createdAt: Date;
   eventSeq: number;
+  replyTo: ReplyQuote | null;
 }
 
 const LANES = 2;
@@ -161,7 +163,8 @@ export class SendBatcher {
         select n.conversation_id, n.event_seq, 'message.created', ins.id
         from numbered n join ins on ins.conversation_id = n.conversation_id and ins.seq = n.seq
       )
-      select n.ord, ins.id, ins.seq, ins.created_at as "createdAt", n.event_seq as "eventSeq"
+      select n.ord, ins.id, ins.seq, ins.created_at as "createdAt", n.event_seq as "eventSeq",
+             ${sql.unsafe(replyToSql('n.reply_to_id'))} as "replyTo"
       from numbered n join ins on ins.conversation_id = n.conversation_id and ins.seq = n.seq
       order by n.conversation_id, n.seq`;
   }

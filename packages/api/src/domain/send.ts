@@ -1,8 +1,9 @@
 import { type Deps, type MessageBusEvent, publish, topics } from '../live/topics';
 import { requireParticipant } from './conversations';
 import { badRequest, conflict } from './errors';
+import { replyToSql } from './message-extras';
 import { columns, type Sql } from './messages';
-import type { Message, User } from './types';
+import type { Message, ReplyQuote, User } from './types';
 
 export interface SendInput {
   conversationId: string;
@@ -16,6 +17,7 @@ interface Inserted {
   seq: number;
   createdAt: Date;
   eventSeq: number;
+  replyTo: ReplyQuote | null;
 }
 
 const UNIQUE_VIOLATION = '23505';
@@ -36,6 +38,9 @@ export const toMessage = (sender: User, input: SendInput, row: Inserted): Messag
   createdAt: row.createdAt,
   editedAt: null,
   deletedAt: null,
+  kind: 'user',
+  reactions: [],
+  replyTo: row.replyTo ?? null,
 });
 
 /**
@@ -68,12 +73,13 @@ export async function insertOne(
         insert into messages (conversation_id, seq, sender_id, client_id, content, reply_to_id)
         select ${conversationId}, bump.last_seq, ${sender.id}, ${clientId}, ${content}, ${replyToId}::uuid
         from bump
-        returning id, seq, created_at
+        returning id, seq, created_at, reply_to_id
       ), ev as (
         insert into message_events (conversation_id, seq, type, message_id)
         select ${conversationId}, bump.last_event_seq, 'message.created', msg.id from bump, msg
       )
-      select msg.id, msg.seq, msg.created_at as "createdAt", bump.last_event_seq as "eventSeq"
+      select msg.id, msg.seq, msg.created_at as "createdAt", bump.last_event_seq as "eventSeq",
+             ${sql.unsafe(replyToSql('msg.reply_to_id'))} as "replyTo"
       from msg, bump`;
   } catch (error) {
     if (pgCode(error) !== UNIQUE_VIOLATION) throw error;
@@ -96,7 +102,7 @@ async function existingSend(
   cause: unknown,
 ): Promise<Message> {
   const [existing] = await sql<Message[]>`
-    select ${columns(sql)} from messages m join users u on u.id = m.sender_id
+    select ${columns(sql)} from messages m left join users u on u.id = m.sender_id
     where m.sender_id = ${sender.id} and m.client_id = ${input.clientId}`;
   if (!existing) throw cause;
   if (existing.conversationId !== input.conversationId) {

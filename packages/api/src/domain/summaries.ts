@@ -35,7 +35,7 @@ function decodeCursor(cursor: string): [string, string] {
 const unreadCount = (userId: string) => sql`(
   select count(*)::int from messages m
   where m.conversation_id = c.id and m.seq > p.last_read_seq
-    and m.sender_id <> ${userId} and m.deleted_at is null)`;
+    and m.sender_id is distinct from ${userId} and m.deleted_at is null)`;
 
 async function lastMessages(db: DbOrTx, ids: string[]): Promise<Map<string, Message>> {
   if (ids.length === 0) return new Map();
@@ -43,7 +43,7 @@ async function lastMessages(db: DbOrTx, ids: string[]): Promise<Map<string, Mess
     select ${messageColumns}
     from conversations c
     join messages m on m.conversation_id = c.id and m.seq = c.last_seq
-    join users u on u.id = m.sender_id
+    left join users u on u.id = m.sender_id
     where c.id in ${uuidList(ids)}`);
   return new Map(rows.map((row) => [row.conversationId as string, toMessage(row)]));
 }

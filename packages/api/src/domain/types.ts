@@ -5,6 +5,8 @@ export type User = {
   email: string;
   name: string;
   role: Role;
+  /** The booking platform's id for this user, or null for users Estuary created itself. */
+  externalId: string | null;
 };
 
 export type Booking = {
@@ -45,17 +47,43 @@ export type Message = {
   id: string;
   conversationId: string;
   seq: number;
-  senderId: string;
-  senderName: string;
+  /** Null for system messages. */
+  senderId: string | null;
+  senderName: string | null;
   clientId: string;
   content: string;
   replyToId: string | null;
   createdAt: Date;
   editedAt: Date | null;
   deletedAt: Date | null;
+  /** 'system' for notices from the platform (booking changes…): no sender, no edits. */
+  kind: MessageKind;
+  /** v2: one entry per emoji, in order of first use. Always present. */
+  reactions: Reaction[];
+  /** v2: the quoted message, enough to draw it, or null. Always present. */
+  replyTo: ReplyQuote | null;
 };
 
-export type MessageEventType = 'message.created' | 'message.edited' | 'message.deleted';
+export type MessageKind = 'user' | 'system';
+
+export type Reaction = { emoji: string; count: number; userIds: string[] };
+
+export type ReplyQuote = {
+  id: string;
+  seq: number;
+  /** null when the quoted message is a system notice. */
+  senderId: string | null;
+  senderName: string | null;
+  /** Up to 140 characters of the quoted message's current content; '' once deleted. */
+  excerpt: string;
+  deleted: boolean;
+};
+
+export type MessageEventType =
+  | 'message.created'
+  | 'message.edited'
+  | 'message.deleted'
+  | 'message.reacted';
 
 export type MessageEvent = {
   type: MessageEventType;
@@ -103,6 +131,13 @@ export type Limits = {
   maxSubscriptionsPerConnection: number;
   /** How long `message.onEvent` can resume from; older ids must refetch history. */
   eventRetentionDays: number;
+  /** Subscriptions one user may hold at once on one process, across their sockets. */
+  maxSubscriptionsPerUser: number;
+  /** Per-user query rate, and the burst on top of it. */
+  queryRatePerSecond: number;
+  queryBurst: number;
+  /** The most people a group may hold, its creator included (createGroup and addParticipant). */
+  maxGroupParticipants: number;
 };
 
 export const DEFAULT_LIMITS: Limits = {
@@ -112,4 +147,8 @@ export const DEFAULT_LIMITS: Limits = {
   sendBurst: 20,
   maxSubscriptionsPerConnection: 200,
   eventRetentionDays: 30,
+  maxSubscriptionsPerUser: 400,
+  queryRatePerSecond: 50,
+  queryBurst: 100,
+  maxGroupParticipants: 100,
 };

@@ -5,7 +5,13 @@ import { ChatError, conflict } from './errors';
 import type { Role, User } from './types';
 
 const { users } = schema;
-const publicColumns = { id: users.id, email: users.email, name: users.name, role: users.role };
+const publicColumns = {
+  id: users.id,
+  email: users.email,
+  name: users.name,
+  role: users.role,
+  externalId: users.externalId,
+};
 
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();
 

@@ -3,6 +3,7 @@ import { requireParticipant } from '../domain/conversations';
 import { loadEventsAfter, resumePoint } from '../domain/messages';
 import type { MessageEvent, User } from '../domain/types';
 import type { ChatServices } from '../services';
+import type { Gate } from './gate';
 import { CLOSED, LiveQueue, RESYNC } from './queue';
 import { removedError } from './streams';
 import type { MessageBusEvent } from './topics';
@@ -28,16 +29,25 @@ async function* eventStream(
   user: User,
   input: { conversationId: string; lastEventId?: string | null | undefined },
   signal: AbortSignal,
-  options: { batch: boolean },
+  options: { batch: boolean; gate?: Gate | undefined },
 ): AsyncGenerator<TrackedEnvelope<unknown>> {
   const { conversationId } = input;
   const sql = services.deps.db.$client;
-  await requireParticipant(services.deps.db, conversationId, user.id);
-  const resumeFrom =
-    input.lastEventId != null ? await resumePoint(sql, conversationId, input.lastEventId) : null;
+  const queue = new LiveQueue<MessageBusEvent>(signal);
+  // Watch for removal before checking membership: a removal that lands after the check is
+  // then always seen, and one before it fails the check. Nothing falls in between.
+  let revoked = false;
+  const unwatch = services.access.watch(conversationId, user.id, () => {
+    revoked = true;
+    queue.fail(removedError());
+  });
+  const stillAllowed = () => {
+    if (revoked) throw removedError();
+  };
   const emit = options.batch
     ? function* (events: MessageBusEvent[]) {
         for (let i = 0; i < events.length; i += MAX_BATCH) {
+          stillAllowed();
           const chunk = events.slice(i, i + MAX_BATCH);
           const lastSeq = String(chunk[chunk.length - 1]?.seq);
           yield tracked(lastSeq, prepareBatch(chunk));
@@ -45,26 +55,40 @@ async function* eventStream(
       }
     : function* (events: MessageBusEvent[]) {
         for (const event of events) {
+          stillAllowed();
           yield tracked(String(event.seq), prepareEvent(event));
         }
       };
 
-  const queue = new LiveQueue<MessageBusEvent>(signal);
-  const unwatch = services.access.watch(conversationId, user.id, () => queue.fail(removedError()));
   let detach = () => {};
+  // Held while a replay page is in memory and being yielded; see ./gate.
+  let releaseGate: (() => void) | null = null;
   try {
+    await requireParticipant(services.deps.db, conversationId, user.id);
+    const resumeFrom =
+      input.lastEventId != null ? await resumePoint(sql, conversationId, input.lastEventId) : null;
     const feed = await services.feeds.attach(conversationId, queue);
     detach = feed.detach;
     let last = resumeFrom ?? feed.head;
     let replaying = resumeFrom !== null;
     for (;;) {
       if (replaying) {
+        releaseGate?.();
+        releaseGate = options.gate ? await options.gate.acquire(signal) : null;
         const events = await loadEventsAfter(sql, conversationId, last, REPLAY_PAGE);
+        // Every event in the page committed before this check; if the caller is still a
+        // member now, they were all sent before any removal. Otherwise, stop here.
+        if (events.length > 0) await requireParticipant(services.deps.db, conversationId, user.id);
+        stillAllowed();
         if (events.length > 0) {
           last = events[events.length - 1]?.seq ?? last;
           yield* emit(events);
         }
         replaying = events.length === REPLAY_PAGE;
+        if (!replaying) {
+          releaseGate?.();
+          releaseGate = null;
+        }
         continue;
       }
       const item = await queue.next();
@@ -88,6 +112,7 @@ async function* eventStream(
       if (fresh.length > 0) yield* emit(fresh);
     }
   } finally {
+    releaseGate?.();
     detach();
     unwatch();
     queue.dispose();
@@ -102,8 +127,9 @@ export const messageEvents = (
   user: User,
   input: StreamInput,
   signal: AbortSignal,
+  gate?: Gate,
 ) =>
-  eventStream(services, user, input, signal, { batch: false }) as AsyncGenerator<
+  eventStream(services, user, input, signal, { batch: false, gate }) as AsyncGenerator<
     TrackedEnvelope<MessageEvent>
   >;
 
@@ -112,7 +138,8 @@ export const messageEventBatches = (
   user: User,
   input: StreamInput,
   signal: AbortSignal,
+  gate?: Gate,
 ) =>
-  eventStream(services, user, input, signal, { batch: true }) as AsyncGenerator<
+  eventStream(services, user, input, signal, { batch: true, gate }) as AsyncGenerator<
     TrackedEnvelope<MessageEventBatch>
   >;

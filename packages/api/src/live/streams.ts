@@ -28,11 +28,12 @@ async function* conversationStream<T, Out>(
   listen: (queue: LiveQueue<T>) => Array<() => void>,
   map: (item: T) => Out | null,
 ) {
-  await requireParticipant(services.deps.db, conversationId, user.id);
   const queue = new LiveQueue<T>(signal);
+  // Watch (and listen) first, then check: a removal after the check is always seen.
   const unwatch = services.access.watch(conversationId, user.id, () => queue.fail(removedError()));
   const unlisten = listen(queue);
   try {
+    await requireParticipant(services.deps.db, conversationId, user.id);
     for (;;) {
       const item = await queue.next();
       if (item === CLOSED) return;

@@ -25,7 +25,7 @@ export interface MessageBusEvent {
 }
 
 export interface MembersBusEvent {
-  type: 'added' | 'removed';
+  type: 'added' | 'removed' | 'renamed';
   userId: string;
 }
 

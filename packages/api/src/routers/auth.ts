@@ -1,7 +1,15 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { createSession, revokeSession, revokeUserSessions } from '../domain/sessions';
 import { authenticateUser, registerUser } from '../domain/users';
+import type { ChatServices } from '../services';
 import { protectedProcedure, publicProcedure, router } from '../trpc';
+
+/** A new server-side session and an access token bound to it. */
+async function signedIn(services: ChatServices, userId: string) {
+  const session = await createSession(services.deps.db, userId);
+  return services.tokens.issueForSession(userId, session.id);
+}
 
 export const authRouter = router({
   register: publicProcedure
@@ -21,7 +29,7 @@ export const authRouter = router({
         });
       }
       const user = await registerUser(ctx.services.deps.db, input);
-      return { ...(await ctx.services.tokens.issue(user.id)), user };
+      return { ...(await signedIn(ctx.services, user.id)), user };
     }),
 
   login: publicProcedure
@@ -29,12 +37,41 @@ export const authRouter = router({
       z.object({ email: z.string().trim().min(1).max(254), password: z.string().min(1).max(200) }),
     )
     .mutation(async ({ ctx, input }) => {
-      const user = await authenticateUser(ctx.services.deps.db, input);
-      return { ...(await ctx.services.tokens.issue(user.id)), user };
+      const user = await ctx.services.loginThrottle.attempt(input.email, ctx.address ?? null, () =>
+        authenticateUser(ctx.services.deps.db, input),
+      );
+      return { ...(await signedIn(ctx.services, user.id)), user };
     }),
 
-  /** A fresh token for the holder of a valid one. */
-  refresh: protectedProcedure.mutation(({ ctx }) => ctx.services.tokens.issue(ctx.user.id)),
+  /**
+   * A fresh token for the holder of a valid one, bound to the same session: a revoked or
+   * expired session refreshes nothing (UNAUTHORIZED), and a token without one cannot renew.
+   */
+  refresh: protectedProcedure.mutation(({ ctx }) => {
+    const { sessionId } = ctx.auth;
+    if (!sessionId)
+      throw new TRPCError({
+        code: 'UNAUTHORIZED',
+        message: 'This token is not bound to a session; sign in again',
+      });
+    return ctx.services.tokens.issueForSession(ctx.user.id, sessionId);
+  }),
 
   me: protectedProcedure.query(({ ctx }) => ctx.user),
+
+  /** Extra: ends the session this token belongs to. */
+  logout: protectedProcedure.mutation(async ({ ctx }) => {
+    const { sessionId } = ctx.auth;
+    if (sessionId) {
+      await revokeSession(ctx.services.deps.db, sessionId);
+      ctx.services.forgetSession(sessionId);
+    }
+  }),
+
+  /** Extra: ends every session of the caller, on every device. */
+  logoutAll: protectedProcedure.mutation(async ({ ctx }) => {
+    const revoked = await revokeUserSessions(ctx.services.deps.db, ctx.user.id);
+    if (ctx.auth.sessionId) ctx.services.forgetSession(ctx.auth.sessionId);
+    return { revoked };
+  }),
 });

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { cancelBooking, createBooking, listBookings } from '../domain/bookings';
+import { cancelBooking, createBooking, listBookings, rescheduleBooking } from '../domain/bookings';
+import { userOrServiceProcedure } from '../service-procedures';
 import { protectedProcedure, router } from '../trpc';
 
 export const bookingRouter = router({
-  create: protectedProcedure
+  create: userOrServiceProcedure('bookings')
     .input(
       z
         .object({
@@ -17,11 +18,22 @@ export const bookingRouter = router({
           path: ['endsAt'],
         }),
     )
-    .mutation(({ ctx, input }) => createBooking(ctx.services.deps.db, ctx.user, input)),
+    .mutation(({ ctx, input }) => createBooking(ctx.services.deps.db, ctx.caller, input)),
 
   list: protectedProcedure.query(({ ctx }) => listBookings(ctx.services.deps.db, ctx.user.id)),
 
-  cancel: protectedProcedure
+  cancel: userOrServiceProcedure('bookings')
     .input(z.object({ bookingId: z.uuid() }))
-    .mutation(({ ctx, input }) => cancelBooking(ctx.services.deps.db, ctx.user, input.bookingId)),
+    .mutation(({ ctx, input }) => cancelBooking(ctx.services.deps, ctx.caller, input.bookingId)),
+
+  reschedule: userOrServiceProcedure('bookings')
+    .input(
+      z
+        .object({ bookingId: z.uuid(), startsAt: z.coerce.date(), endsAt: z.coerce.date() })
+        .refine((b) => b.endsAt > b.startsAt, {
+          message: 'endsAt must be after startsAt',
+          path: ['endsAt'],
+        }),
+    )
+    .mutation(({ ctx, input }) => rescheduleBooking(ctx.services.deps, ctx.caller, input)),
 });

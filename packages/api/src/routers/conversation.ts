@@ -7,20 +7,22 @@ import {
   loadConversation,
   removeParticipant,
 } from '../domain/conversations';
+import { leaveGroup, renameGroup } from '../domain/groups';
 import { setMuted } from '../domain/mute';
 import { listSummaries } from '../domain/summaries';
 import type { Limits } from '../domain/types';
 import { conversationUpdates } from '../live/conversation-updates';
+import { userOrServiceProcedure } from '../service-procedures';
 import { conversationProcedure, protectedProcedure, router, withSubscriptionSlot } from '../trpc';
 
 const member = z.object({ conversationId: z.uuid(), userId: z.uuid() });
 
 export const createConversationRouter = (limits: Pick<Limits, 'maxPageSize'>) =>
   router({
-    forBooking: protectedProcedure
+    forBooking: userOrServiceProcedure('bookings')
       .input(z.object({ bookingId: z.uuid() }))
       .mutation(({ ctx, input }) =>
-        conversationForBooking(ctx.services.deps, ctx.user, input.bookingId),
+        conversationForBooking(ctx.services.deps, ctx.caller, input.bookingId),
       ),
 
     direct: protectedProcedure
@@ -31,15 +33,23 @@ export const createConversationRouter = (limits: Pick<Limits, 'maxPageSize'>) =>
       .input(
         z.object({
           title: z.string().trim().min(1).max(100),
-          participantIds: z.array(z.uuid()).max(99),
+          participantIds: z.array(z.uuid()).max(1_000),
         }),
       )
-      .mutation(({ ctx, input }) => createGroup(ctx.services.deps, ctx.user, input)),
+      .mutation(({ ctx, input }) =>
+        createGroup(ctx.services.deps, ctx.user, input, ctx.services.limits.maxGroupParticipants),
+      ),
 
     addParticipant: protectedProcedure
       .input(member)
       .mutation(({ ctx, input }) =>
-        addParticipant(ctx.services.deps, ctx.user, input.conversationId, input.userId),
+        addParticipant(
+          ctx.services.deps,
+          ctx.user,
+          input.conversationId,
+          input.userId,
+          ctx.services.limits.maxGroupParticipants,
+        ),
       ),
 
     removeParticipant: protectedProcedure
@@ -47,6 +57,16 @@ export const createConversationRouter = (limits: Pick<Limits, 'maxPageSize'>) =>
       .mutation(({ ctx, input }) =>
         removeParticipant(ctx.services.deps, ctx.user, input.conversationId, input.userId),
       ),
+
+    rename: conversationProcedure
+      .input(z.object({ title: z.string().trim().min(1).max(100) }))
+      .mutation(({ ctx, input }) =>
+        renameGroup(ctx.services.deps, ctx.user, input.conversationId, input.title),
+      ),
+
+    leave: conversationProcedure.mutation(async ({ ctx, input }) => {
+      await leaveGroup(ctx.services.deps, ctx.user, input.conversationId);
+    }),
 
     list: protectedProcedure
       .input(
@@ -73,6 +93,7 @@ export const createConversationRouter = (limits: Pick<Limits, 'maxPageSize'>) =>
       withSubscriptionSlot(
         ctx,
         conversationUpdates(ctx.services, ctx.user, signal ?? new AbortController().signal),
+        { oncePerConnection: 'conversation.onUpdate', signal },
       ),
     ),
   });

@@ -3,7 +3,11 @@ import { startDevDatabase } from '../dev-database';
 import { seedIfEmpty } from '../seed';
 
 const log = (line: string) => console.log(`[db] ${line}`);
-const database = await startDevDatabase({ seedIfEmpty, log });
+const database = await startDevDatabase({ seedIfEmpty, log }).catch((error: unknown) => {
+  // One line that says what to do (EmbeddedPostgresError's messages do), not a stack trace.
+  console.error(`[db] could not start the dev database: ${(error as Error).message}`);
+  process.exit(1);
+});
 log('ready');
 
 let stopping = false;

@@ -12,9 +12,10 @@ const DEMO = [
   ['emma@example.com', 'Emma Rossi', 'client'],
 ] as const;
 
-export function LoginForm({ showDemo }: { showDemo: boolean }) {
+export function LoginForm(props: { showDemo: boolean; initialError?: string | null }) {
+  const { showDemo } = props;
   const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(props.initialError ?? null);
   const [busy, setBusy] = useState(false);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
@@ -40,7 +41,15 @@ export function LoginForm({ showDemo }: { showDemo: boolean }) {
 
   return (
     <main className="login">
-      <form onSubmit={submit} className="login-card" aria-labelledby="login-title">
+      {/* Before (or without) hydration the browser submits the form itself: as a POST, never a
+          GET that would put the password in the URL, to an endpoint that signs in and redirects. */}
+      <form
+        method="post"
+        action="/api/session"
+        onSubmit={submit}
+        className="login-card"
+        aria-labelledby="login-title"
+      >
         <h1 id="login-title">Sign in to Estuary</h1>
         <label>
           Email

@@ -1,11 +1,13 @@
+import { refused, sameOrigin } from '../../../../server/requests';
 import { webServer } from '../../../../server/services';
-import { sessionUserId } from '../../../../server/session';
+import { currentSession } from '../../../../server/session';
 
-/** A fresh short-lived access token for the session's user, for HTTP calls and the socket. */
-export async function POST() {
-  const userId = await sessionUserId();
-  if (!userId) return Response.json({ error: 'Not signed in' }, { status: 401 });
+/** A fresh short-lived access token bound to the browser's session, for HTTP calls and the socket. */
+export async function POST(req: Request) {
+  if (req.headers.has('origin') && !sameOrigin(req)) return refused(403, 'Cross-site request');
+  const session = await currentSession();
+  if (!session) return refused(401, 'Not signed in');
   const { services } = await webServer();
-  const issued = await services.tokens.issue(userId);
+  const issued = await services.tokens.issueForSession(session.userId, session.id);
   return Response.json(issued, { headers: { 'cache-control': 'no-store' } });
 }

@@ -1,32 +1,30 @@
-import { createHttpContext } from '@estuary/api';
+import { createHttpContext, describeError, errorId, HTTP_MAX_BATCH } from '@estuary/api';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import { readCappedBody, tooLarge } from '../../../../server/requests';
 import { webServer } from '../../../../server/services';
 
-// The WebSocket frame limit, applied to HTTP bodies too: no request gets bigger than this.
-const MAX_BODY_BYTES = 64 * 1024;
-
 async function handler(req: Request) {
-  const length = Number(req.headers.get('content-length') ?? 0);
-  if (length > MAX_BODY_BYTES) {
-    return Response.json(
-      {
-        error: {
-          message: 'Request body too large',
-          data: { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413 },
-        },
-      },
-      { status: 413 },
-    );
+  let request = req;
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    const body = await readCappedBody(req);
+    if (!body) return tooLarge();
+    request = new Request(req.url, { method: req.method, headers: req.headers, body });
   }
   const { services, router } = await webServer();
   return fetchRequestHandler({
     endpoint: '/api/trpc',
-    req,
+    req: request,
     router,
+    maxBatchSize: HTTP_MAX_BATCH,
     createContext: () => createHttpContext(services, req.headers),
     onError({ error, path }) {
+      // The client got a generic message and this id; the log gets the id and the error
+      // without its values (no SQL parameters).
       if (error.code === 'INTERNAL_SERVER_ERROR')
-        console.error(`[web] ${path} failed`, error.cause ?? error);
+        console.error(
+          `[web] ${path} failed; error id ${errorId(error)}`,
+          JSON.stringify(describeError(error)),
+        );
     },
   });
 }
