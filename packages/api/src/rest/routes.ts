@@ -254,25 +254,11 @@ export const restRoutes: Record<string, RestRoute> = {
     summary: 'Mute or unmute a conversation for yourself',
     output: ConversationSummaryJson,
   },
-  'notification.vapidPublicKey': {
-    method: 'GET',
-    path: '/notifications/vapid-public-key',
-    summary: 'The VAPID public key to subscribe browsers with',
-    output: z.object({ publicKey: z.string() }),
-  },
-  'notification.subscribe': {
-    method: 'POST',
-    path: '/notifications/subscriptions',
-    summary: "Keep a browser's Web Push subscription (idempotent on endpoint)",
-    output: z.null(),
-  },
-  'notification.unsubscribe': {
-    method: 'POST',
-    path: '/notifications/subscriptions/remove',
-    summary: 'Forget a Web Push subscription',
-    output: z.null(),
-  },
 };
 
 /** Procedures REST deliberately does not serve, and why. */
-export const notOverRest: Record<string, string> = {};
+export const notOverRest: Record<string, string> = {
+  'notification.vapidPublicKey': 'Web Push subscriptions are made by browsers, through the web app',
+  'notification.subscribe': 'Web Push subscriptions are made by browsers, through the web app',
+  'notification.unsubscribe': 'Web Push subscriptions are made by browsers, through the web app',
+};
