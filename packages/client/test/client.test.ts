@@ -25,13 +25,13 @@ async function until(check: () => boolean, timeoutMs = 15_000) {
 }
 
 let n = 0;
-async function user(): Promise<User> {
+async function user(role: 'client' | 'practitioner' = 'client'): Promise<User> {
   const email = `client-test-${++n}-${randomUUID().slice(0, 6)}@example.com`;
   return chat.registerUser(server.db, {
     email,
     password: 'password-1',
     name: `User ${n}`,
-    role: 'client',
+    role,
   });
 }
 function connect(u: User, options: { httpUrl?: string | null; wsUrl?: string } = {}) {
@@ -45,7 +45,7 @@ function connect(u: User, options: { httpUrl?: string | null; wsUrl?: string } =
   return client;
 }
 async function pair() {
-  const [a, b] = [await user(), await user()];
+  const [a, b] = [await user(), await user('practitioner')];
   const conversation = await connect(a).conversation.direct.mutate({ userId: b.id });
   return { a, b, conversationId: conversation.id };
 }

@@ -16,12 +16,12 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let n = 0;
-const user = (): Promise<User> =>
+const user = (role: 'client' | 'practitioner' = 'client'): Promise<User> =>
   chat.registerUser(server.db, {
     email: `delivery-${++n}-${randomUUID().slice(0, 6)}@example.com`,
     password: 'password-1',
     name: `User ${n}`,
-    role: 'client',
+    role,
   });
 function connect(u: User) {
   const client = createChatClient({
@@ -75,7 +75,7 @@ describe('DeliveryMarker', () => {
 
 describe('followConversation marks delivery', () => {
   it('moves the follower’s delivered watermark as messages arrive', async () => {
-    const [a, b] = [await user(), await user()];
+    const [a, b] = [await user(), await user('practitioner')];
     const conversation = await connect(a).conversation.direct.mutate({ userId: b.id });
     const seen: number[] = [];
     const follow = followConversation(connect(b), {

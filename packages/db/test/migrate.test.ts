@@ -32,6 +32,7 @@ describe('migrations', () => {
       'messages',
       'nodes',
       'presence_connections',
+      'push_subscriptions',
       'rate_limits',
       'service_accounts',
       'sessions',
