@@ -58,7 +58,7 @@ const user = (name: string) =>
     email: `${name}-${randomUUID().slice(0, 8)}@example.com`,
     password: 'password-1',
     name,
-    role: 'client',
+    role: 'practitioner', // anyone may add a practitioner (the contact rule)
   });
 
 /** Rejects when `promise` has not settled after `ms`; a generous bound, not a speed test. */

@@ -19,7 +19,8 @@ afterAll(async () => {
 describe('removal racing subscribes', () => {
   it('150 concurrent subscribes around a removal receive nothing sent after it', async () => {
     const owner = await stack.signUp('practitioner');
-    const victim = await stack.signUp('client');
+    // A practitioner: anyone may add one to a group (the contact rule).
+    const victim = await stack.signUp('practitioner');
     const group = await owner.client.conversation.createGroup.mutate({
       title: 'race',
       participantIds: [victim.user.id],

@@ -273,7 +273,12 @@ describe('unexpected errors', () => {
 describe('group size', () => {
   it('caps groups at creation and when adding', async () => {
     const owner = await stack.signUp();
-    const [a, b, c] = await Promise.all([stack.signUp(), stack.signUp(), stack.signUp()]);
+    // Practitioners: anyone may add them (the contact rule), so only the cap can refuse.
+    const [a, b, c] = await Promise.all([
+      stack.signUp('practitioner'),
+      stack.signUp('practitioner'),
+      stack.signUp('practitioner'),
+    ]);
     if (!a || !b || !c) throw new Error('sign-up failed');
     expect(
       await codeOf(
