@@ -77,7 +77,13 @@ const DOWNLOAD_HEADERS = [
 
 const config = (phase: string): NextConfig => ({
   // Workspace packages ship TypeScript source; Next compiles them with the app.
-  transpilePackages: ['@estuary/api', '@estuary/auth', '@estuary/db', '@estuary/realtime'],
+  transpilePackages: [
+    '@estuary/api',
+    '@estuary/auth',
+    '@estuary/db',
+    '@estuary/realtime',
+    '@estuary/client',
+  ],
   serverExternalPackages: ['postgres', 'ioredis', 'sharp', '@aws-sdk/client-s3'],
   poweredByHeader: false,
   reactStrictMode: true,

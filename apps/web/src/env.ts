@@ -1,3 +1,4 @@
+import { resolveVapidKeys } from '@estuary/api';
 import { resolveAuthSecret } from '@estuary/auth';
 import { devStateDir } from '@estuary/db';
 import { z } from 'zod';
@@ -38,9 +39,20 @@ const schema = z.object({
   LOGIN_ATTEMPTS_PER_ADDRESS: number(100),
   LOGIN_WINDOW_SECONDS: number(900),
   GROUP_MAX_PARTICIPANTS: number(100),
+  /** Web Push: the same keys as apps/ws (dev: generated beside the auth secret). */
+  VAPID_PUBLIC_KEY: z.string().optional(),
+  VAPID_PRIVATE_KEY: z.string().optional(),
+  VAPID_SUBJECT: z.string().optional(),
+  /** Accept http and private-network push endpoints (tests, local push services only). */
+  NOTIFY_ALLOW_INSECURE_ENDPOINTS: z.stringbool().default(false),
 });
 
-export type WebEnv = z.infer<typeof schema> & { AUTH_SECRET: string; production: boolean };
+export type WebEnv = z.infer<typeof schema> & {
+  AUTH_SECRET: string;
+  production: boolean;
+  /** null: Web Push is off (production without VAPID keys). */
+  vapidPublicKey: string | null;
+};
 
 let cached: WebEnv | undefined;
 
@@ -56,9 +68,17 @@ export function env(): WebEnv {
   if (production && !parsed.data.DATABASE_URL) {
     throw new Error('DATABASE_URL is required with NODE_ENV=production');
   }
+  const vapid = resolveVapidKeys({
+    publicKey: parsed.data.VAPID_PUBLIC_KEY,
+    privateKey: parsed.data.VAPID_PRIVATE_KEY,
+    subject: parsed.data.VAPID_SUBJECT,
+    production,
+    devStateDir: devStateDir(),
+  });
   cached = {
     ...parsed.data,
     production,
+    vapidPublicKey: vapid.keys?.publicKey ?? null,
     ALLOW_REGISTRATION: production ? parsed.data.ALLOW_REGISTRATION : true,
     AUTH_SECRET: resolveAuthSecret({
       secret: parsed.data.AUTH_SECRET,

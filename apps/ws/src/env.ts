@@ -1,3 +1,4 @@
+import { type NotifyConfig, resolveVapidKeys } from '@estuary/api';
 import { resolveAuthSecret } from '@estuary/auth';
 import { devStateDir } from '@estuary/db';
 import { z } from 'zod';
@@ -68,12 +69,32 @@ const schema = z.object({
   /** /metrics in production: only with `Authorization: Bearer <METRICS_TOKEN>`, or on METRICS_PORT. */
   METRICS_TOKEN: z.string().min(16).optional(),
   METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  /** Unread for this long, a participant is notified (push and webhook). */
+  NOTIFY_DELAY_MS: z.coerce.number().int().min(0).default(10_000),
+  /** Put message content into pushes and webhooks. */
+  NOTIFY_PREVIEW: flag(false),
+  /** Allow http and private-network push endpoints (tests, local push services only). */
+  NOTIFY_ALLOW_INSECURE_ENDPOINTS: flag(false),
+  /** Run the notification jobs in this process (off when they run as their own process). */
+  NOTIFY_WORKERS: flag(true),
+  NOTIFY_CONCURRENCY: number(2),
+  WEBHOOK_URL: z.url().optional(),
+  WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/=]{16,}$/, 'must be whsec_ followed by base64')
+    .optional(),
+  VAPID_PUBLIC_KEY: z.string().optional(),
+  VAPID_PRIVATE_KEY: z.string().optional(),
+  VAPID_SUBJECT: z.string().optional(),
 });
 
 export type WsEnv = z.infer<typeof schema> & {
   HOST: string;
   AUTH_SECRET: string;
   production: boolean;
+  notify: NotifyConfig;
+  /** Why push is off, when it is. */
+  pushOffReason: string | null;
 };
 
 /** The only reader of process.env in apps/ws. Throws a readable error for bad configuration. */
@@ -88,9 +109,29 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): WsEnv {
   if (production && !env.DATABASE_URL) {
     throw new Error('DATABASE_URL is required with NODE_ENV=production');
   }
+  if (env.WEBHOOK_URL && !env.WEBHOOK_SECRET)
+    throw new Error('WEBHOOK_SECRET is required with WEBHOOK_URL (whsec_ followed by base64)');
+  const vapid = resolveVapidKeys({
+    publicKey: env.VAPID_PUBLIC_KEY,
+    privateKey: env.VAPID_PRIVATE_KEY,
+    subject: env.VAPID_SUBJECT,
+    production,
+    devStateDir: devStateDir(),
+  });
   return {
     ...env,
     production,
+    pushOffReason: vapid.reason,
+    notify: {
+      delayMs: env.NOTIFY_DELAY_MS,
+      preview: env.NOTIFY_PREVIEW,
+      allowInsecureEndpoints: env.NOTIFY_ALLOW_INSECURE_ENDPOINTS,
+      webhook:
+        env.WEBHOOK_URL && env.WEBHOOK_SECRET
+          ? { url: env.WEBHOOK_URL, secret: env.WEBHOOK_SECRET }
+          : null,
+      vapid: vapid.keys,
+    },
     HOST: env.HOST ?? (production ? '0.0.0.0' : '127.0.0.1'),
     ALLOW_REGISTRATION: production ? env.ALLOW_REGISTRATION : true,
     AUTH_SECRET: resolveAuthSecret({

@@ -11,6 +11,8 @@ import { createBus } from '@estuary/realtime';
 import pino from 'pino';
 import { loadEnv } from './env';
 import { createMetrics } from './metrics';
+import { pendingJobsOf, startNotifications } from './notify';
+import { createNotifyMetrics } from './notify-metrics';
 import { createWsServer, type WsServer } from './server';
 
 const log = pino({
@@ -115,9 +117,21 @@ const services = createChatServices({
     loginAttemptsPerAddress: env.LOGIN_ATTEMPTS_PER_ADDRESS,
     loginWindowSeconds: env.LOGIN_WINDOW_SECONDS,
   },
+  notify: {
+    vapidPublicKey: env.notify.vapid?.publicKey ?? null,
+    allowInsecureEndpoints: env.notify.allowInsecureEndpoints,
+  },
 });
 metrics.platformKeyFailures(() => services.platform?.keyFetchFailures ?? 0);
 await services.start();
+const notifications = await startNotifications({
+  env,
+  databaseUrl,
+  db,
+  nodeId,
+  log: (level, message, extra) => log[level](extra ?? {}, message),
+  metrics: createNotifyMetrics(metrics.registry, pendingJobsOf(db)),
+});
 
 server = createWsServer({
   router: createAppRouter(limits),
@@ -176,6 +190,8 @@ async function shutdown(signal: string) {
   }, env.SHUTDOWN_TIMEOUT_MS + 5_000).unref();
   clearInterval(prune);
   await server?.shutdown(env.SHUTDOWN_TIMEOUT_MS);
+  // A job cut short here is retried by whichever worker is left (or by this one on restart).
+  await notifications?.stop().catch((error) => log.warn({ err: error }, 'stopping jobs failed'));
   await services.close().catch((error) => log.warn({ err: error }, 'presence cleanup failed'));
   await bus.close().catch(() => {});
   await closeDb(db).catch(() => {});

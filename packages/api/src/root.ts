@@ -4,6 +4,7 @@ import { authRouter } from './routers/auth';
 import { bookingRouter } from './routers/booking';
 import { createConversationRouter } from './routers/conversation';
 import { createMessageRouter } from './routers/message';
+import { notificationRouter } from './routers/notification';
 import { presenceRouter } from './routers/presence';
 import { reactionRouter } from './routers/reaction';
 import { receiptRouter } from './routers/receipt';
@@ -26,6 +27,7 @@ export function createAppRouter(
     user: createUserRouter(limits),
     reaction: reactionRouter,
     attachment: attachmentRouter,
+    notification: notificationRouter,
   });
 }
 

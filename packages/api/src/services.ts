@@ -50,6 +50,14 @@ export interface ChatServicesOptions {
   attachments?: AttachmentConfig;
   /** The clock attachment URLs are signed and checked against; tests move it. */
   clock?: () => number;
+  /** Web Push: the VAPID public key browsers subscribe with (null: push is off). */
+  notify?: Partial<NotifySettings>;
+}
+
+export interface NotifySettings {
+  vapidPublicKey: string | null;
+  /** Accept http and private-network push endpoints (tests, local push services). */
+  allowInsecureEndpoints: boolean;
 }
 
 /** Everything a request needs, built once per process and shared by every context. */
@@ -73,6 +81,7 @@ export interface ChatServices {
   access: AccessWatch;
   presence: PresenceTracker | null;
   nodeId: string;
+  notify: NotifySettings;
   /** Queries and mutations under way, so a shutdown can let them finish. */
   inflight: Inflight;
   /** Set when the process is shutting down: new calls are refused with SERVICE_UNAVAILABLE. */
@@ -176,6 +185,10 @@ export function createChatServices(options: ChatServicesOptions): ChatServices {
     access: new AccessWatch(deps),
     presence,
     nodeId,
+    notify: {
+      vapidPublicKey: options.notify?.vapidPublicKey ?? null,
+      allowInsecureEndpoints: options.notify?.allowInsecureEndpoints ?? false,
+    },
     inflight: new Inflight(),
     draining: false,
     async getUser(id) {

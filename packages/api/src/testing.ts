@@ -16,7 +16,7 @@ import { wsEncoder } from './live/wire';
 import type { LoginLimits } from './login-throttle';
 import type { PlatformAuthOptions } from './platform-tokens';
 import { createAppRouter } from './root';
-import { type ChatServices, createChatServices } from './services';
+import { type ChatServices, type ChatServicesOptions, createChatServices } from './services';
 import { HTTP_MAX_BATCH } from './shared';
 
 export const TEST_SECRET = 'test-secret-test-secret-test-secret-test-secret';
@@ -31,6 +31,7 @@ export interface TestServerOptions {
   /** v2 attachments: storage and limits (default: local disk in a temp dir), and a clock. */
   attachments?: import('./attachments/env').AttachmentConfig;
   clock?: () => number;
+  notify?: ChatServicesOptions['notify'];
 }
 
 /** HTTP at `httpUrl` (as apps/web's /api/trpc) and WebSocket at `wsUrl` (as apps/ws). */
@@ -50,6 +51,7 @@ export async function startTestServer(options: TestServerOptions = {}) {
     limits: options.limits,
     platformAuth: options.platformAuth ?? null,
     login: options.login,
+    notify: options.notify,
     trackPresence: true,
     // Short, so tests see audits and presence changes without long waits.
     feedAuditMs: 500,
@@ -108,6 +110,7 @@ export async function startTestServer(options: TestServerOptions = {}) {
   await Promise.all([listen(http), listen(wsServer)]);
 
   return {
+    databaseUrl: database.url,
     db,
     bus,
     services,

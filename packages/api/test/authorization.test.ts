@@ -98,6 +98,8 @@ const scoped: Record<string, Call> = {
   'typing.set': (c) => c.typing.set.mutate({ ...ids(), isTyping: true }),
   'receipt.markRead': (c) => c.receipt.markRead.mutate({ ...ids(), seq: 1 }),
   'receipt.list': (c) => c.receipt.list.query(ids()),
+  'receipt.markDelivered': (c) => c.receipt.markDelivered.mutate({ ...ids(), seq: 1 }),
+  'conversation.setMuted': (c) => c.conversation.setMuted.mutate({ ...ids(), muted: true }),
   'presence.list': (c) => c.presence.list.query(ids()),
   'reaction.add': (c) => c.reaction.add.mutate({ messageId: message.id, emoji: '👍' }),
   'reaction.remove': (c) => c.reaction.remove.mutate({ messageId: message.id, emoji: '👍' }),
@@ -132,6 +134,23 @@ const own: Record<string, Call> = {
   'auth.logout': (c) => c.auth.logout.mutate(),
   'auth.logoutAll': (c) => c.auth.logoutAll.mutate(),
   'booking.list': (c) => c.booking.list.query(),
+  // Push is off on this test server: the key is NOT_FOUND, for signed-in callers only.
+  'notification.vapidPublicKey': (c) =>
+    c.notification.vapidPublicKey.query().catch(async (error) => {
+      if ((await codeOf(Promise.reject(error))) === 'NOT_FOUND') return null;
+      throw error;
+    }),
+  'notification.subscribe': (c) =>
+    c.notification.subscribe.mutate({
+      endpoint: `https://push.example.com/${randomUUID()}`,
+      keys: {
+        p256dh:
+          'BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM',
+        auth: 'tBHItJI5svbpez7KI4CCXg',
+      },
+    }),
+  'notification.unsubscribe': (c) =>
+    c.notification.unsubscribe.mutate({ endpoint: 'https://push.example.com/none' }),
   'conversation.list': (c) => c.conversation.list.query(),
   'conversation.createGroup': (c) =>
     c.conversation.createGroup.mutate({ title: 'Mine', participantIds: [] }),

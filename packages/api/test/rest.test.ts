@@ -286,6 +286,20 @@ describe('REST + OpenAPI, generated from the router', () => {
       { token },
     );
     expect(receipts.body).toHaveLength(2);
+    const delivered = await operation(
+      'post',
+      '/conversations/{conversationId}/delivered',
+      { conversationId },
+      { token, body: { seq: sent.body.seq } },
+    );
+    expect(delivered.body.lastDeliveredSeq).toBe(sent.body.seq);
+    const muted = await operation(
+      'put',
+      '/conversations/{conversationId}/muted',
+      { conversationId },
+      { token, body: { muted: true } },
+    );
+    expect(muted.body.muted).toBe(true);
     await operation(
       'get',
       '/conversations/{conversationId}/presence',

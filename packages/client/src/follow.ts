@@ -3,6 +3,7 @@ import { STALE_EVENT_ID } from '@estuary/api/shared';
 import { TRPCClientError } from '@trpc/client';
 import type { ChatClient } from './client';
 import { defaultRetryDelay } from './client';
+import { DeliveryMarker } from './delivery';
 
 export interface FollowOptions {
   conversationId: string;
@@ -18,6 +19,11 @@ export interface FollowOptions {
   /** A failure the stream cannot get past (no access, signed out). The stream has stopped. */
   onFatal?: (error: Error) => void;
   retryDelayMs?: (attempt: number) => number;
+  /**
+   * Tell the server which messages reached this client (`receipt.markDelivered`, batched).
+   * Default true; pass a shared DeliveryMarker to batch across conversations, or false.
+   */
+  markDelivered?: boolean | DeliveryMarker;
 }
 
 export interface FollowHandle {
@@ -38,6 +44,17 @@ export function followConversation(client: ChatClient, options: FollowOptions): 
   let attempt = 0;
   let subscription: { unsubscribe(): void } | null = null;
   const delay = options.retryDelayMs ?? defaultRetryDelay;
+  const marker =
+    options.markDelivered instanceof DeliveryMarker
+      ? options.markDelivered
+      : options.markDelivered === false
+        ? null
+        : new DeliveryMarker((conversationId, seq) =>
+            client.receipt.markDelivered.mutate({ conversationId, seq }),
+          );
+  const delivered = (seq: number | undefined) => {
+    if (seq !== undefined) marker?.note(options.conversationId, seq);
+  };
 
   const restart = () => {
     subscription?.unsubscribe();
@@ -54,6 +71,7 @@ export function followConversation(client: ChatClient, options: FollowOptions): 
         if (closed) return;
         lastEventId = page.lastEventId;
         options.onHistory?.(page);
+        delivered(page.items.at(-1)?.seq);
       } catch (error) {
         return fail(error);
       }
@@ -69,6 +87,7 @@ export function followConversation(client: ChatClient, options: FollowOptions): 
           const last = Number(id);
           data.events.forEach((event, i) => {
             options.onEvent(event, String(last - (data.events.length - 1 - i)));
+            if (event.type === 'message.created') delivered(event.message.seq);
           });
         },
         onError: (error) => fail(error),
@@ -103,6 +122,7 @@ export function followConversation(client: ChatClient, options: FollowOptions): 
     close() {
       closed = true;
       subscription?.unsubscribe();
+      if (marker && marker !== options.markDelivered) marker.close();
     },
   };
 }

@@ -6,4 +6,5 @@ export {
   defaultRetryDelay,
   MAX_FRAME_BYTES,
 } from './client';
+export { DeliveryMarker } from './delivery';
 export { type FollowHandle, type FollowOptions, followConversation } from './follow';

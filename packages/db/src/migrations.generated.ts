@@ -103,4 +103,22 @@ export const migrations: MigrationMeta[] = [
     folderMillis: 1796182333956,
     hash: '54778a444c2f1b734d3d4d573ebc10b766b29c2346cf6988b454dd17c9af4a18',
   },
+  {
+    sql: [
+      'CREATE TABLE "push_subscriptions" (\n\t"endpoint" text PRIMARY KEY NOT NULL,\n\t"user_id" uuid NOT NULL,\n\t"p256dh" text NOT NULL,\n\t"auth" text NOT NULL,\n\t"created_at" timestamp with time zone DEFAULT now() NOT NULL\n);\n',
+      '\nALTER TABLE "conversation_participants" ADD COLUMN "last_delivered_seq" integer DEFAULT 0 NOT NULL;',
+      '\nALTER TABLE "conversation_participants" ADD COLUMN "delivered_at" timestamp with time zone;',
+      '\nALTER TABLE "conversation_participants" ADD COLUMN "muted" boolean DEFAULT false NOT NULL;',
+      '\nALTER TABLE "conversation_participants" ADD COLUMN "notified_read_seq" integer;',
+      '\nALTER TABLE "conversations" ADD COLUMN "announced_seq" integer DEFAULT 0 NOT NULL;',
+      '\nALTER TABLE "push_subscriptions" ADD CONSTRAINT "push_subscriptions_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;',
+      '\nCREATE INDEX "push_subscriptions_user_idx" ON "push_subscriptions" USING btree ("user_id");',
+      '\n-- hand-written: existing messages are not news; only messages from now on are announced.\nUPDATE "conversations" SET "announced_seq" = "last_seq";',
+      "\n-- hand-written: the durable outbox. New messages enqueue, in their own transaction, one\n-- graphile-worker job per conversation (job_key dedupes a burst), so a crash between commit\n-- and enqueue cannot lose a notification or a webhook. The queue's schema is installed by the\n-- first worker to start; before that (or in a database that never runs workers) nothing is queued.\nCREATE FUNCTION \"estuary_announce_messages\"() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  IF to_regnamespace('graphile_worker') IS NULL THEN\n    RETURN NULL;\n  END IF;\n  PERFORM graphile_worker.add_job(\n    'messages.announce',\n    json_build_object('conversationId', c.conversation_id),\n    job_key => 'announce:' || c.conversation_id,\n    max_attempts => 25)\n  FROM (SELECT DISTINCT conversation_id FROM new_messages) c;\n  RETURN NULL;\nEND $$;",
+      '\nCREATE TRIGGER "messages_announce" AFTER INSERT ON "messages"\n  REFERENCING NEW TABLE AS new_messages FOR EACH STATEMENT EXECUTE FUNCTION "estuary_announce_messages"();\n',
+    ],
+    bps: true,
+    folderMillis: 1796184464946,
+    hash: '73203c6794528a7a62468a82d8e04aa078e4e282a1c476938fa724f7ef7cc146',
+  },
 ];

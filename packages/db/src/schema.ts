@@ -3,6 +3,7 @@ import {
   type AnyPgColumn,
   bigint,
   bigserial,
+  boolean,
   check,
   index,
   integer,
@@ -85,6 +86,8 @@ export const conversations = pgTable(
     lastSeq: integer().notNull().default(0),
     lastEventSeq: integer().notNull().default(0),
     lastActivityAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    // Messages up to this seq have been handed to the notification jobs (webhooks, pushes).
+    announcedSeq: integer().notNull().default(0),
     createdBy: uuid().references(() => users.id),
     createdAt: createdAt(),
   },
@@ -107,6 +110,12 @@ export const conversationParticipants = pgTable(
     lastReadSeq: integer().notNull().default(0),
     readAt: timestamp({ withTimezone: true }),
     joinedAt: createdAt(),
+    // The delivered watermark: this participant's devices have received up to this seq.
+    lastDeliveredSeq: integer().notNull().default(0),
+    deliveredAt: timestamp({ withTimezone: true }),
+    muted: boolean().notNull().default(false),
+    // last_read_seq when they were last notified: one notification until they read again.
+    notifiedReadSeq: integer(),
   },
   (t) => [
     primaryKey({ columns: [t.conversationId, t.userId] }),
@@ -300,4 +309,19 @@ export const attachments = pgTable(
     index('attachments_message_idx').on(t.messageId),
     index('attachments_orphan_idx').on(t.createdAt).where(sql`${t.messageId} is null`),
   ],
+);
+
+/** Web Push subscriptions of users' browsers; one row per endpoint. */
+export const pushSubscriptions = pgTable(
+  'push_subscriptions',
+  {
+    endpoint: text().primaryKey(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    p256dh: text().notNull(),
+    auth: text().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('push_subscriptions_user_idx').on(t.userId)],
 );

@@ -33,6 +33,7 @@ describe('migrations', () => {
       'messages',
       'nodes',
       'presence_connections',
+      'push_subscriptions',
       'rate_limits',
       'service_accounts',
       'sessions',

@@ -42,7 +42,7 @@ export function resilience(world: World) {
     await connected(ada, 90_000);
     await row(ada, second).waitFor({ timeout: 60_000 });
     await row(chloe, second)
-      .getByText(/Sent|Read/)
+      .getByText(/Sent|Delivered|Read/)
       .waitFor();
 
     const texts = await shownTexts(ada);
@@ -100,7 +100,7 @@ export function resilience(world: World) {
     await send(chloe, lost);
     await row(ada, lost).waitFor();
     await row(chloe, lost)
-      .getByText(/^(Sent|Read)$/)
+      .getByText(/^(Sent|Delivered|Read)$/)
       .waitFor();
     expect(await stored(lost)).toHaveLength(1);
     await chloe.unroute(pattern);
@@ -118,7 +118,7 @@ export function resilience(world: World) {
     await retry.click();
     await row(ada, failing).waitFor();
     await row(chloe, failing)
-      .getByText(/^(Sent|Read)$/)
+      .getByText(/^(Sent|Delivered|Read)$/)
       .waitFor();
 
     for (const text of [lost, failing]) {

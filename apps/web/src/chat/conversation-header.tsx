@@ -5,6 +5,7 @@ import Link from 'next/link';
 import { conversationName, counterpart, othersIn, roleLabel } from '../conversations/describe';
 import { formatSessionRange } from '../lib/format';
 import { PresenceLabel } from '../presence/presence-label';
+import { MuteButton } from './mute-button';
 
 interface Props {
   conversation: Conversation;
@@ -44,6 +45,7 @@ export function ConversationHeader({ conversation, meId, presence }: Props) {
           </p>
         )}
       </div>
+      <MuteButton conversationId={conversation.id} />
     </header>
   );
 }

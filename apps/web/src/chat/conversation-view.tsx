@@ -30,7 +30,7 @@ export function ConversationView({ conversationId }: { conversationId: string })
   const typists = useTypists(conversationId);
   const connection = useConnection();
   const online = connection.state === 'open';
-  const onSeen = useMarkRead(conversationId, receipts.get(me.id) ?? 0);
+  const onSeen = useMarkRead(conversationId, receipts.get(me.id)?.read ?? 0);
   const { loadOlder } = timeline;
   const load = useCallback(() => void loadOlder(), [loadOlder]);
   const { refetch } = conversation;

@@ -14,7 +14,7 @@ interface Props {
   mine: boolean;
   /** Follows a message of the same sender within minutes: the name and time are not repeated. */
   continued: boolean;
-  /** For one's own messages: "Sent", "Read" or "Seen by N". */
+  /** For one's own messages: "Sent", "Delivered", "Read", or "Delivered to 3, read by 2". */
   status: string | null;
   /** Shows a mutation's result before its event arrives. */
   onChanged(message: Message): void;

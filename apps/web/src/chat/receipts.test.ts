@@ -6,23 +6,37 @@ import { typingText } from './typing-text';
 describe('mergeReceipt', () => {
   it('only moves a watermark forward', () => {
     const at = new Date();
-    const list = [{ userId: CHLOE, lastReadSeq: 5, readAt: at }];
-    expect(mergeReceipt(list, { userId: CHLOE, lastReadSeq: 3, readAt: at })).toBe(list);
-    expect(mergeReceipt(list, { userId: CHLOE, lastReadSeq: 7, readAt: at })).toEqual([
-      { userId: CHLOE, lastReadSeq: 7, readAt: at },
-    ]);
+    const r = (lastReadSeq: number, lastDeliveredSeq = lastReadSeq) => ({
+      userId: CHLOE,
+      lastReadSeq,
+      readAt: at,
+      lastDeliveredSeq,
+      deliveredAt: at,
+    });
+    const list = [r(5)];
+    expect(mergeReceipt(list, r(3))).toBe(list);
+    expect(mergeReceipt(list, r(7))).toEqual([r(7)]);
+    // A delivered move alone is kept, and never lowers the read watermark.
+    expect(mergeReceipt(list, r(4, 9))).toEqual([r(5, 9)]);
   });
 });
 
 describe('readStatus', () => {
   it('says Read in a 1:1 once the other watermark reaches the message', () => {
-    const status = readStatus(conversation(), ADA, new Map([[CHLOE, 4]]));
+    const status = readStatus(conversation(), ADA, new Map([[CHLOE, { read: 4, delivered: 4 }]]));
     expect(status(message(4))).toBe('Read');
     expect(status(message(5))).toBe('Sent');
   });
 
+  it('says Delivered in a 1:1 once the delivered watermark reaches the message', () => {
+    const status = readStatus(conversation(), ADA, new Map([[CHLOE, { read: 2, delivered: 6 }]]));
+    expect(status(message(2))).toBe('Read');
+    expect(status(message(6))).toBe('Delivered');
+    expect(status(message(7))).toBe('Sent');
+  });
+
   it('ignores the sender’s own watermark', () => {
-    const status = readStatus(conversation(), ADA, new Map([[ADA, 9]]));
+    const status = readStatus(conversation(), ADA, new Map([[ADA, { read: 9, delivered: 9 }]]));
     expect(status(message(4))).toBe('Sent');
   });
 
@@ -40,12 +54,15 @@ describe('readStatus', () => {
       group,
       ADA,
       new Map([
-        [BEN, 3],
-        [CHLOE, 8],
+        [BEN, { read: 3, delivered: 6 }],
+        [CHLOE, { read: 8, delivered: 8 }],
       ]),
     );
-    expect(status(message(2))).toBe('Seen by 2');
-    expect(status(message(5))).toBe('Seen by 1');
+    expect(status(message(2))).toBe('Delivered to 2, read by 2');
+    expect(status(message(5))).toBe('Delivered to 2, read by 1');
+    expect(status(message(9))).toBe('Sent');
+    const unread = readStatus(group, ADA, new Map([[BEN, { read: 0, delivered: 6 }]]));
+    expect(unread(message(5))).toBe('Delivered to 1');
   });
 });
 

@@ -2,13 +2,13 @@
 
 import { useMemo } from 'react';
 import { trpc } from '../lib/trpc';
-import { mergeReceipt } from './receipts';
+import { mergeReceipt, type Watermarks } from './receipts';
 
 /**
- * Every participant's read watermark: the list once, then `receipt.onRead` live. The list
+ * Every participant's read and delivered watermarks: the list once, then `receipt.onRead` live. The list
  * is refetched after a reconnect (see useRefetchOnReconnect), since receipts are not replayed.
  */
-export function useReceipts(conversationId: string): Map<string, number> {
+export function useReceipts(conversationId: string): Map<string, Watermarks> {
   const utils = trpc.useUtils();
   const receipts = trpc.receipt.list.useQuery({ conversationId });
   trpc.receipt.onRead.useSubscription(
@@ -20,7 +20,13 @@ export function useReceipts(conversationId: string): Map<string, number> {
     },
   );
   return useMemo(
-    () => new Map((receipts.data ?? []).map((r) => [r.userId, r.lastReadSeq])),
+    () =>
+      new Map(
+        (receipts.data ?? []).map((r) => [
+          r.userId,
+          { read: r.lastReadSeq, delivered: r.lastDeliveredSeq },
+        ]),
+      ),
     [receipts.data],
   );
 }

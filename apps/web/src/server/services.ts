@@ -64,6 +64,10 @@ async function boot(): Promise<WebServer> {
       loginAttemptsPerAddress: config.LOGIN_ATTEMPTS_PER_ADDRESS,
       loginWindowSeconds: config.LOGIN_WINDOW_SECONDS,
     },
+    notify: {
+      vapidPublicKey: config.vapidPublicKey,
+      allowInsecureEndpoints: config.NOTIFY_ALLOW_INSECURE_ENDPOINTS,
+    },
   });
   await services.start();
   return { services, router: createAppRouter(limits) };

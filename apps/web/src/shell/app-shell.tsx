@@ -7,8 +7,11 @@ import { useConversations } from '../conversations/conversations-context';
 import { roleLabel } from '../conversations/describe';
 import { useMe } from '../lib/session';
 import { ConnectionStatus } from './connection-status';
+import { NotificationsControl } from './notifications-control';
 import { SignOutButton } from './sign-out-button';
+import { useDeliveryMarks } from './use-delivery-marks';
 import { useRefetchOnReconnect } from './use-refetch-on-reconnect';
+import { useUnreadTitle } from './use-unread-title';
 
 function NavLink({ href, children }: { href: string; children: ReactNode }) {
   const active = usePathname().startsWith(href);
@@ -21,8 +24,10 @@ function NavLink({ href, children }: { href: string; children: ReactNode }) {
 
 export function AppShell({ children }: { children: ReactNode }) {
   const me = useMe();
-  const { unread } = useConversations();
+  const { unread, items } = useConversations();
   useRefetchOnReconnect();
+  useDeliveryMarks(items, me.id);
+  useUnreadTitle(unread);
   return (
     <div className="shell">
       <a href="#main" className="skip-link">
@@ -43,6 +48,7 @@ export function AppShell({ children }: { children: ReactNode }) {
           <NavLink href="/bookings">Bookings</NavLink>
         </nav>
         <ConnectionStatus />
+        <NotificationsControl />
         <span className="me">
           {me.name} <span className="muted">· {roleLabel(me.role)}</span>
         </span>

@@ -48,5 +48,5 @@ export function conversation(extra: Partial<Conversation> = {}): Conversation {
 }
 
 export function summary(extra: Partial<ConversationSummary> = {}): ConversationSummary {
-  return { ...conversation(extra), lastMessage: null, unreadCount: 0, ...extra };
+  return { ...conversation(extra), lastMessage: null, unreadCount: 0, muted: false, ...extra };
 }

@@ -15,7 +15,7 @@ export { messageIdAtSeq, messageSeq } from './legacy';
 export { deleteMessage, editMessage, headEventSeq, listMessages } from './messages';
 export { listPresence } from './presence';
 export { isOneEmoji, setReaction } from './reactions';
-export { listReceipts, markRead } from './receipts';
+export { listReceipts, markDelivered, markRead } from './receipts';
 export { sendMessage } from './send';
 export { listSummaries } from './summaries';
 export { sendSystemMessage } from './system-messages';

@@ -1,30 +1,42 @@
 import type { DbOrTx } from '@estuary/db';
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { type Deps, publish, type ReceiptBusEvent, topics } from '../live/topics';
 import type { Receipt, User } from './types';
 
+const receiptColumns = sql.raw(`p.user_id as "userId", p.last_read_seq as "lastReadSeq",
+  p.read_at as "readAt", p.last_delivered_seq as "lastDeliveredSeq", p.delivered_at as "deliveredAt"`);
+
 /**
- * Moves the caller's watermark forward, never back and never past the last message. Returns
- * the watermark as it stands, whether or not it moved.
+ * Moves one of the caller's watermarks forward (never back, never past the last message) and
+ * announces it. Returns the receipt as it stands, whether or not it moved.
  */
-export async function markRead(
+async function advance(
   deps: Deps,
   caller: User,
   conversationId: string,
-  seq: number,
+  set: SQL,
+  moves: SQL,
 ): Promise<Receipt> {
   const [moved] = await deps.db.execute<Receipt>(sql`
     update conversation_participants p
-       set last_read_seq = least(${seq}, c.last_seq), read_at = now()
+       set ${set}
       from conversations c
      where c.id = p.conversation_id and p.conversation_id = ${conversationId} and p.user_id = ${caller.id}
-       and least(${seq}, c.last_seq) > p.last_read_seq
-    returning p.user_id as "userId", p.last_read_seq as "lastReadSeq", p.read_at as "readAt"`);
+       and ${moves}
+    returning ${receiptColumns}`);
   if (!moved) {
     const [current] = await deps.db.execute<Receipt>(sql`
-      select user_id as "userId", last_read_seq as "lastReadSeq", read_at as "readAt"
-      from conversation_participants where conversation_id = ${conversationId} and user_id = ${caller.id}`);
-    return current ?? { userId: caller.id, lastReadSeq: 0, readAt: null };
+      select ${receiptColumns} from conversation_participants p
+      where p.conversation_id = ${conversationId} and p.user_id = ${caller.id}`);
+    return (
+      current ?? {
+        userId: caller.id,
+        lastReadSeq: 0,
+        readAt: null,
+        lastDeliveredSeq: 0,
+        deliveredAt: null,
+      }
+    );
   }
   await Promise.all([
     publish(deps, topics.receipts(conversationId), {
@@ -36,9 +48,34 @@ export async function markRead(
   return moved;
 }
 
+/** Reading implies delivery: the delivered watermark is raised with the read one. */
+export function markRead(deps: Deps, caller: User, conversationId: string, seq: number) {
+  const target = sql`least(${seq}, c.last_seq)`;
+  return advance(
+    deps,
+    caller,
+    conversationId,
+    sql`last_read_seq = ${target}, read_at = now(),
+        delivered_at = case when ${target} > p.last_delivered_seq then now() else p.delivered_at end,
+        last_delivered_seq = greatest(p.last_delivered_seq, ${target})`,
+    sql`${target} > p.last_read_seq`,
+  );
+}
+
+export function markDelivered(deps: Deps, caller: User, conversationId: string, seq: number) {
+  const target = sql`least(${seq}, c.last_seq)`;
+  return advance(
+    deps,
+    caller,
+    conversationId,
+    sql`last_delivered_seq = ${target}, delivered_at = now()`,
+    sql`${target} > p.last_delivered_seq`,
+  );
+}
+
 export async function listReceipts(db: DbOrTx, conversationId: string): Promise<Receipt[]> {
   return db.execute<Receipt>(sql`
-    select user_id as "userId", last_read_seq as "lastReadSeq", read_at as "readAt"
-    from conversation_participants where conversation_id = ${conversationId}
-    order by joined_at`);
+    select ${receiptColumns}
+    from conversation_participants p where p.conversation_id = ${conversationId}
+    order by p.joined_at`);
 }

@@ -9,6 +9,7 @@ type SummaryRow = {
   id: string;
   unreadCount: number;
   activityKey: string;
+  muted: boolean;
 };
 
 // The cursor carries the timestamp as Postgres text: a JS Date would drop the microseconds
@@ -54,10 +55,12 @@ async function assemble(db: DbOrTx, rows: SummaryRow[]): Promise<ConversationSum
     lastMessages(db, ids),
   ]);
   const unread = new Map(rows.map((r) => [r.id, r.unreadCount]));
+  const muted = new Set(rows.filter((r) => r.muted).map((r) => r.id));
   return conversations.map((c) => ({
     ...c,
     lastMessage: last.get(c.id) ?? null,
     unreadCount: unread.get(c.id) ?? 0,
+    muted: muted.has(c.id),
   }));
 }
 
@@ -69,7 +72,7 @@ export async function listSummaries(
 ): Promise<{ items: ConversationSummary[]; nextCursor: string | null }> {
   const after = input.cursor ? decodeCursor(input.cursor) : null;
   const rows = await db.execute<SummaryRow>(sql`
-    select c.id, ${unreadCount(userId)} as "unreadCount", c.last_activity_at::text as "activityKey"
+    select c.id, ${unreadCount(userId)} as "unreadCount", c.last_activity_at::text as "activityKey", p.muted
     from conversation_participants p
     join conversations c on c.id = p.conversation_id
     where p.user_id = ${userId}
@@ -92,7 +95,7 @@ export async function summariesFor(
 ): Promise<ConversationSummary[]> {
   if (ids.length === 0) return [];
   const rows = await db.execute<SummaryRow>(sql`
-    select c.id, ${unreadCount(userId)} as "unreadCount", c.last_activity_at::text as "activityKey"
+    select c.id, ${unreadCount(userId)} as "unreadCount", c.last_activity_at::text as "activityKey", p.muted
     from conversation_participants p
     join conversations c on c.id = p.conversation_id
     where p.user_id = ${userId}

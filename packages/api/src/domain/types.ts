@@ -107,12 +107,17 @@ export type MessageEvent = {
 export type ConversationSummary = Conversation & {
   lastMessage: Message | null;
   unreadCount: number;
+  /** The caller muted it: no push or notification webhook for it. */
+  muted: boolean;
 };
 
 export type Receipt = {
   userId: string;
   lastReadSeq: number;
   readAt: Date | null;
+  /** Everything up to this seq has reached one of the participant's devices (reading implies it). */
+  lastDeliveredSeq: number;
+  deliveredAt: Date | null;
 };
 
 export type TypingChange = {

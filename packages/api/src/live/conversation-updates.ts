@@ -56,7 +56,13 @@ export async function* conversationUpdates(
     following.delete(id);
     try {
       const conversation = await loadConversation(db, id);
-      queue.push({ ...conversation, lastMessage: null, unreadCount: 0, removed: true });
+      queue.push({
+        ...conversation,
+        lastMessage: null,
+        unreadCount: 0,
+        muted: false,
+        removed: true,
+      });
     } catch {}
   };
 

@@ -120,6 +120,8 @@ export function receiptChanges(
       userId: receipt.userId,
       lastReadSeq: receipt.lastReadSeq,
       readAt: receipt.readAt,
+      lastDeliveredSeq: receipt.lastDeliveredSeq,
+      deliveredAt: receipt.deliveredAt,
     }),
   );
 }

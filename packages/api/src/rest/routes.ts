@@ -5,6 +5,7 @@ import {
   ContactPageJson,
   ConversationJson,
   ConversationPageJson,
+  ConversationSummaryJson,
   MessageJson,
   MessagePageJson,
   PresenceJson,
@@ -256,7 +257,23 @@ export const restRoutes: Record<string, RestRoute> = {
     summary: 'An attachment with fresh download URLs (members of its conversation)',
     output: AttachmentJson,
   },
+  'receipt.markDelivered': {
+    method: 'POST',
+    path: '/conversations/{conversationId}/delivered',
+    summary: 'Move your delivered watermark forward',
+    output: ReceiptJson,
+  },
+  'conversation.setMuted': {
+    method: 'PUT',
+    path: '/conversations/{conversationId}/muted',
+    summary: 'Mute or unmute a conversation for yourself',
+    output: ConversationSummaryJson,
+  },
 };
 
 /** Procedures REST deliberately does not serve, and why. */
-export const notOverRest: Record<string, string> = {};
+export const notOverRest: Record<string, string> = {
+  'notification.vapidPublicKey': 'Web Push subscriptions are made by browsers, through the web app',
+  'notification.subscribe': 'Web Push subscriptions are made by browsers, through the web app',
+  'notification.unsubscribe': 'Web Push subscriptions are made by browsers, through the web app',
+};

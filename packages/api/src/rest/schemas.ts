@@ -112,6 +112,7 @@ export const ConversationJson = z
 export const ConversationSummaryJson = ConversationJson.extend({
   lastMessage: MessageJson.nullable(),
   unreadCount: z.int().min(0),
+  muted: z.boolean(),
 }).meta({ id: 'ConversationSummary' });
 
 export const ConversationPageJson = z.object({
@@ -149,7 +150,13 @@ export const ContactPageJson = z.object({
 });
 
 export const ReceiptJson = z
-  .object({ userId: z.uuid(), lastReadSeq: z.int().min(0), readAt: time.nullable() })
+  .object({
+    userId: z.uuid(),
+    lastReadSeq: z.int().min(0),
+    readAt: time.nullable(),
+    lastDeliveredSeq: z.int().min(0),
+    deliveredAt: time.nullable(),
+  })
   .meta({ id: 'Receipt' });
 
 export const PresenceJson = z

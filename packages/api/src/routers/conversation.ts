@@ -8,6 +8,7 @@ import {
   removeParticipant,
 } from '../domain/conversations';
 import { leaveGroup, renameGroup } from '../domain/groups';
+import { setMuted } from '../domain/mute';
 import { listSummaries } from '../domain/summaries';
 import type { Limits } from '../domain/types';
 import { conversationUpdates } from '../live/conversation-updates';
@@ -81,6 +82,12 @@ export const createConversationRouter = (limits: Pick<Limits, 'maxPageSize'>) =>
     get: conversationProcedure.query(({ ctx, input }) =>
       loadConversation(ctx.services.deps.db, input.conversationId),
     ),
+
+    setMuted: conversationProcedure
+      .input(z.object({ muted: z.boolean() }))
+      .mutation(({ ctx, input }) =>
+        setMuted(ctx.services.deps, ctx.user, input.conversationId, input.muted),
+      ),
 
     onUpdate: protectedProcedure.subscription(({ ctx, signal }) =>
       withSubscriptionSlot(

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { listReceipts, markRead } from '../domain/receipts';
+import { listReceipts, markDelivered, markRead } from '../domain/receipts';
 import { receiptChanges } from '../live/streams';
 import { conversationProcedure, router, withSubscriptionSlot } from '../trpc';
 
@@ -8,6 +8,12 @@ export const receiptRouter = router({
     .input(z.object({ seq: z.number().int().min(0) }))
     .mutation(({ ctx, input }) =>
       markRead(ctx.services.deps, ctx.user, input.conversationId, input.seq),
+    ),
+
+  markDelivered: conversationProcedure
+    .input(z.object({ seq: z.number().int().min(0) }))
+    .mutation(({ ctx, input }) =>
+      markDelivered(ctx.services.deps, ctx.user, input.conversationId, input.seq),
     ),
 
   list: conversationProcedure.query(({ ctx, input }) =>
