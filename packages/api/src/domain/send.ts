@@ -79,9 +79,7 @@ export async function insertOne(
                    set message_id = msg.id, position = array_position(${attachmentIds}::uuid[], a.id)
                   from msg where a.id = any(${attachmentIds}::uuid[]) and a.message_id is null)`,
         };
-  let rows: Inserted[];
-  try {
-    rows = await sql`
+  const insert = (q: Sql) => q<Inserted[]>`
       with bump as (
         update conversations c
            set last_seq = c.last_seq + 1, last_event_seq = c.last_event_seq + 1, last_activity_at = now()
@@ -104,6 +102,17 @@ export async function insertOne(
       select msg.id, msg.seq, msg.created_at as "createdAt", bump.last_event_seq as "eventSeq",
              ${sql.unsafe(replyToSql('msg.reply_to_id'))} as "replyTo"
       from msg, bump`;
+  let rows: Inserted[];
+  try {
+    rows =
+      attachmentIds.length === 0
+        ? await insert(sql)
+        : // Lock the attachments first: a racing send for the same ones waits here, and its
+          // statement (a fresh snapshot) then finds them taken and writes nothing.
+          await sql.begin(async (tx) => {
+            await tx`select 1 from attachments where id = any(${attachmentIds}::uuid[]) for update`;
+            return insert(tx);
+          });
   } catch (error) {
     if (pgCode(error) !== UNIQUE_VIOLATION) throw error;
     return { message: await existingSend(sql, sender, input, error), event: null };
