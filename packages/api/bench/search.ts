@@ -15,10 +15,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { closeDb, createDb, migrate } from '@estuary/db';
 import { startEmbeddedPostgres } from '@estuary/db/embedded';
-import { createMemoryBus } from '@estuary/realtime';
 import postgres from 'postgres';
+import type { Deps } from '../src/deps';
 import { searchMessages } from '../src/domain/search';
-import type { Deps } from '../src/live/topics';
 
 const { values: args } = parseArgs({
   options: {
@@ -93,7 +92,7 @@ async function main() {
       await migrate(url.toString());
       await seed(db.$client);
     }
-    await measure({ db, bus: createMemoryBus(), log: () => {} });
+    await measure({ db });
   } finally {
     await closeDb(db);
     if (args.keep && args.url) log(`kept database ${name}`);
@@ -149,7 +148,7 @@ async function seed(sql: postgres.Sql) {
   log(`seeded and indexed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
-async function measure(deps: Deps) {
+async function measure(deps: Pick<Deps, 'db'>) {
   const sql = deps.db.$client;
   type Member = { userId: string; conversationId: string; role: string };
   const members: Member[] = await sql<Member[]>`

@@ -9,10 +9,11 @@ export {
   createHttpContext,
   createSocketContext,
 } from './context';
+export type { Log } from './deps';
 export * as chat from './domain';
 export { SERVICE_SCOPES, type ServiceCaller, type ServiceScope } from './domain/callers';
 export { ChatError, RetryLaterError, STALE_EVENT_ID } from './domain/errors';
-export { pruneEvents } from './domain/messages';
+export { pruneEvents } from './domain/event-log';
 export {
   createSession,
   revokeSession,
@@ -24,7 +25,6 @@ export type * from './domain/types';
 export { DEFAULT_LIMITS } from './domain/types';
 export { authenticateUser } from './domain/users';
 export type { MessageEventBatch } from './live/message-stream';
-export type { Log } from './live/topics';
 export { PreparedTracked, transformer, wsEncoder } from './live/wire';
 export { DEFAULT_LOGIN_LIMITS, type LoginLimits } from './login-throttle';
 export type { NotifyConfig, NotifyMetrics } from './notify/config';

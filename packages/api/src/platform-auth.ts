@@ -1,7 +1,14 @@
-import type { AuthState } from './context';
 import { upsertExternalUser } from './domain/external-users';
 import type { User } from './domain/types';
 import type { ChatServices } from './services';
+
+/**
+ * What a platform token gets: a user, or the reason it was refused. A subset of the
+ * context's `AuthState`, declared here so this module does not import the context that calls it.
+ */
+export type PlatformAuth =
+  | { ok: true; user: User; expiresAt: Date }
+  | { ok: false; reason: 'expired' | 'invalid' | 'unavailable' };
 
 const CACHE_MS = 30_000;
 const CACHE_MAX = 50_000;
@@ -14,7 +21,7 @@ const recent = new WeakMap<ChatServices, Map<string, { user: User; at: number }>
 export async function authenticatePlatform(
   services: ChatServices,
   token: string,
-): Promise<AuthState> {
+): Promise<PlatformAuth> {
   if (!services.platform) return { ok: false, reason: 'invalid' };
   const verdict = await services.platform.verify(token);
   if (!verdict.ok) {

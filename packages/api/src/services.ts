@@ -6,14 +6,14 @@ import { type AttachmentConfig, attachmentConfigFromEnv } from './attachments/en
 import { AttachmentService } from './attachments/service';
 import { UrlSigner } from './attachments/signing';
 import { useAttachmentSigner } from './attachments/urls';
+import type { Deps, Log } from './deps';
 import { PresenceTracker } from './domain/presence';
-import { SendBatcher } from './domain/send-batch';
+import { SendBatcher } from './domain/send/batcher';
 import { isSessionAlive } from './domain/sessions';
 import { DEFAULT_LIMITS, type Limits, type User } from './domain/types';
 import { findUser } from './domain/users';
 import { AccessWatch } from './live/access';
 import { MessageFeeds } from './live/feeds';
-import type { Deps, Log } from './live/topics';
 import { DEFAULT_LOGIN_LIMITS, type LoginLimits, LoginThrottle } from './login-throttle';
 import { type PlatformAuthOptions, PlatformTokens } from './platform-tokens';
 import { RateLimiter } from './rate-limit';
@@ -34,8 +34,6 @@ export interface ChatServicesOptions {
   nodeId?: string;
   /** Access token life; tests shorten it. */
   accessTokenTtlSeconds?: number;
-  /** Group commit for message.send (default on). */
-  batchSends?: boolean;
   /** How often live feeds are checked against Postgres for events the bus lost. */
   feedAuditMs?: number;
   /** How long a user stays online after their last socket closes (reconnects within it are silent). */
@@ -60,9 +58,12 @@ export interface NotifySettings {
   allowInsecureEndpoints: boolean;
 }
 
+/** The domain's dependencies, with the concrete services this process built for them. */
+export type ServiceDeps = Deps & { sends: SendBatcher; attachments?: AttachmentService };
+
 /** Everything a request needs, built once per process and shared by every context. */
 export interface ChatServices {
-  deps: Deps;
+  deps: ServiceDeps;
   tokens: TokenService;
   limits: Limits;
   registrationOpen: boolean;
@@ -127,13 +128,14 @@ const SESSION_CACHE_MS = 5_000;
 export function createChatServices(options: ChatServicesOptions): ChatServices {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const log = options.log ?? (() => {});
-  const deps: Deps = {
+  const base = {
     db: options.db,
     bus: options.bus,
     // Whatever a background task logs, no query parameter reaches the log.
-    log: (level, message, extra) => log(level, message, extra && withoutParameters(extra)),
+    log: ((level, message, extra) =>
+      log(level, message, extra && withoutParameters(extra))) satisfies Log,
   };
-  if (options.batchSends ?? true) deps.sends = new SendBatcher(deps);
+  const deps: ServiceDeps = { ...base, sends: new SendBatcher(base) };
   const nodeId = options.nodeId ?? `node-${randomUUID()}`;
   const users = new Map<string, { user: User | null; at: number }>();
   const throttles: ThrottleStore = createThrottleStore({

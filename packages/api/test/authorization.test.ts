@@ -4,7 +4,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { appRouter } from '../src';
-import { topics } from '../src/live/topics';
+import { topics } from '../src/events';
 import type { TestClient } from './client';
 import {
   bookedPair,

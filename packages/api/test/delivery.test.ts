@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Receipt } from '../src';
-import { topics } from '../src/live/topics';
+import { topics } from '../src/events';
 import {
   bookedPair,
   codeOf,

@@ -44,7 +44,6 @@ beforeAll(async () => {
     db,
     bus: createMemoryBus(),
     authSecret: SECRET,
-    batchSends: false,
   });
 });
 afterAll(async () => {

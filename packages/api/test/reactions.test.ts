@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageEvent } from '../src';
 import { isOneEmoji } from '../src/domain/reactions';
-import { topics } from '../src/live/topics';
+import { topics } from '../src/events';
 import { book, bookedPair, codeOf, collector, type Stack, startStack } from './harness';
 
 let stack: Stack;

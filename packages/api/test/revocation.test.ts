@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { topics } from '../src/live/topics';
+import { topics } from '../src/events';
 import { book, eventually, type Stack, sleep, startStack } from './harness';
 
 /**

@@ -10,7 +10,7 @@ import {
   createCallerFactory,
   createChatServices,
 } from '../src';
-import { topics } from '../src/live/topics';
+import { topics } from '../src/events';
 import { describeError, withoutParameters } from '../src/safety';
 import { HTTP_MAX_BATCH } from '../src/shared';
 import { bookedPair, codeOf, collector, SECRET, type Stack, startStack } from './harness';

@@ -3,7 +3,7 @@ import type { TRPCClientError } from '@trpc/client';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppRouter, MessageEvent } from '../src';
-import { topics } from '../src/live/topics';
+import { topics } from '../src/events';
 import { STALE_EVENT_ID } from '../src/shared';
 import {
   book,

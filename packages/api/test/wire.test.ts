@@ -1,6 +1,6 @@
 import superjson from 'superjson';
 import { describe, expect, it } from 'vitest';
-import type { MessageBusEvent } from '../src/live/topics';
+import type { MessageBusEvent } from '../src/events';
 import { prepareBatch, prepareEvent, wsEncoder } from '../src/live/wire';
 
 const event = (seq: number, extra: Partial<MessageBusEvent['message']> = {}): MessageBusEvent => ({

@@ -1,14 +1,15 @@
 import { schema } from '@estuary/db';
 import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import type { Deps } from '../deps';
 import { requireParticipant } from '../domain/conversations';
 import { badRequest, ChatError, notFound } from '../domain/errors';
 import type { Attachment, User } from '../domain/types';
-import type { Deps } from '../live/topics';
+import { createStore } from './create-store';
 import type { AttachmentConfig } from './env';
 import { servedImageType } from './images';
 import { cleanName, contentDisposition, downloadHeaders } from './names';
 import type { UrlPurpose, UrlSigner } from './signing';
-import { type AttachmentStore, createStore, type LocalStore, UploadTooLarge } from './store';
+import { type AttachmentStore, type LocalStore, UploadTooLarge } from './store';
 import { allowedType, isImage } from './types';
 import { toAttachment } from './urls';
 import { type AttachmentRow, keys, prepareImage, verifyUpload } from './verify';

@@ -3,7 +3,6 @@ import { copyFile, mkdir, open, readFile, rename, rm, stat, writeFile } from 'no
 import { dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { AttachmentConfig } from './env';
 
 /** Where served headers come from when a store hands out its own download URLs. */
 export interface ServeAs {
@@ -127,11 +126,4 @@ export class LocalStore implements AttachmentStore {
   stream(key: string) {
     return createReadStream(this.path(key));
   }
-}
-
-export async function createStore(config: AttachmentConfig['store']): Promise<AttachmentStore> {
-  if (config.kind === 'local') return new LocalStore(config.dir);
-  // Loaded on demand: the AWS SDK is large and local installs never need it.
-  const { S3Store } = await import('./s3-store');
-  return new S3Store(config);
 }

@@ -46,12 +46,3 @@ export function toAttachment(stored: StoredAttachment): Attachment {
     thumbnailUrl: stored.thumbnail ? url('thumb') : null,
   };
 }
-
-/** Fills in URLs on a message row straight from a query (in place, and returns it). */
-export function withAttachmentUrls<T extends { attachments?: unknown }>(row: T): T {
-  const list = (row.attachments ?? []) as (StoredAttachment | Attachment)[];
-  (row as { attachments: Attachment[] }).attachments = list.map((a) =>
-    'url' in a ? a : toAttachment(a),
-  );
-  return row;
-}

@@ -1,7 +1,7 @@
 import { schema } from '@estuary/db';
 import { eq } from 'drizzle-orm';
+import type { Deps } from '../deps';
 import { badRequest } from '../domain/errors';
-import type { Deps } from '../live/topics';
 import { processImage } from './images';
 import type { AttachmentStore } from './store';
 import { isImage, SNIFF_BYTES, sniffMatches } from './types';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Deps } from '../live/topics';
+import type { Deps } from '../deps';
 import { sendSystemMessage } from './system-messages';
 import type { Booking } from './types';
 

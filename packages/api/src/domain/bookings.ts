@@ -1,7 +1,7 @@
 import { type DbOrTx, schema } from '@estuary/db';
 import { and, eq, or } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import type { Deps } from '../live/topics';
+import type { Deps } from '../deps';
 import { announceBookingChange } from './booking-notices';
 import { type Caller, isService } from './callers';
 import { badRequest, conflict, forbidden, notFound } from './errors';

@@ -1,7 +1,7 @@
 import type { DbOrTx } from '@estuary/db';
 import { sql } from 'drizzle-orm';
 import { badRequest, forbidden, notFound } from './errors';
-import { uuidList } from './rows';
+import { uuidList } from './sql';
 import type { Role } from './types';
 
 export type Contact = { id: string; name: string; role: Role };

@@ -1,6 +1,7 @@
 import { type DbOrTx, schema } from '@estuary/db';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { type Deps, publish, topics } from '../live/topics';
+import type { Deps } from '../deps';
+import { publish, topics } from '../events';
 import { type Caller, isService } from './callers';
 import { requireReachable } from './contacts';
 import { badRequest, forbidden, notFound } from './errors';

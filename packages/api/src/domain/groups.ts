@@ -1,6 +1,7 @@
 import { schema } from '@estuary/db';
 import { eq } from 'drizzle-orm';
-import { type Deps, publish, topics } from '../live/topics';
+import type { Deps } from '../deps';
+import { publish, topics } from '../events';
 import { loadConversation, removeParticipant, requireParticipant } from './conversations';
 import { badRequest } from './errors';
 import { announceMembershipChange } from './membership-notices';

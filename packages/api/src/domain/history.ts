@@ -1,6 +1,7 @@
-import type { Deps } from '../live/topics';
+import type { Deps } from '../deps';
 import { notFound } from './errors';
-import { columns, type Sql } from './messages';
+import { messageColumnsOf, toMessage } from './message-columns';
+import type { Sql } from './sql';
 import type { Message } from './types';
 
 /** A page of history with cursors both ways: `nextCursor` (older) and `newerCursor` (newer). */
@@ -11,15 +12,21 @@ export type HistoryPage = {
   lastEventId: string;
 };
 
-const older = (tx: Sql, conversationId: string, beforeSeq: number, limit: number) => tx<Message[]>`
-  select ${columns(tx)} from messages m left join users u on u.id = m.sender_id
-  where m.conversation_id = ${conversationId} and m.seq < ${beforeSeq}
-  order by m.seq desc limit ${limit}`;
+const older = async (tx: Sql, conversationId: string, beforeSeq: number, limit: number) =>
+  (
+    await tx`
+      select ${messageColumnsOf(tx)} from messages m left join users u on u.id = m.sender_id
+      where m.conversation_id = ${conversationId} and m.seq < ${beforeSeq}
+      order by m.seq desc limit ${limit}`
+  ).map(toMessage);
 
-const newer = (tx: Sql, conversationId: string, fromSeq: number, limit: number) => tx<Message[]>`
-  select ${columns(tx)} from messages m left join users u on u.id = m.sender_id
-  where m.conversation_id = ${conversationId} and m.seq >= ${fromSeq}
-  order by m.seq limit ${limit}`;
+const newer = async (tx: Sql, conversationId: string, fromSeq: number, limit: number) =>
+  (
+    await tx`
+      select ${messageColumnsOf(tx)} from messages m left join users u on u.id = m.sender_id
+      where m.conversation_id = ${conversationId} and m.seq >= ${fromSeq}
+      order by m.seq limit ${limit}`
+  ).map(toMessage);
 
 /**
  * Reads a page in one snapshot (so `lastEventId` matches it). `before` older messages than
@@ -90,11 +97,11 @@ export async function listReplies(
     from messages m where m.id = ${input.messageId}`;
   // A message outside the caller's conversations is as good as absent.
   if (!target?.member) throw notFound('Message');
-  const rows = await sql<Message[]>`
-    select ${columns(sql)} from messages m left join users u on u.id = m.sender_id
+  const rows = await sql`
+    select ${messageColumnsOf(sql)} from messages m left join users u on u.id = m.sender_id
     where m.reply_to_id = ${input.messageId} and m.seq > ${input.cursor ?? 0}
     order by m.seq limit ${input.limit + 1}`;
-  const items = rows.slice(0, input.limit);
+  const items = rows.slice(0, input.limit).map(toMessage);
   const last = items.at(-1);
   return { items, nextCursor: rows.length > input.limit && last ? last.seq : null };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Deps } from '../live/topics';
+import type { Deps } from '../deps';
 import { sendSystemMessage } from './system-messages';
 
 /** What a group's timeline says when its people or its name change ("Ada added Ben"). */

@@ -1,21 +1,12 @@
-import type postgres from 'postgres';
-import { ATTACHMENTS_JSON, withAttachmentUrls } from '../attachments/urls';
-import { type Deps, type MessageBusEvent, publish, topics } from '../live/topics';
-import { ChatError, conflict, forbidden, notFound, STALE_EVENT_ID } from './errors';
-import { extraColumnsSql } from './message-extras';
+import type { Deps } from '../deps';
+import { type MessageBusEvent, publish, topics } from '../events';
+import { conflict, forbidden, notFound } from './errors';
+import { messageById, messageColumnsOf, toMessage } from './message-columns';
 import { systemMessageIsFixed } from './system-messages';
 import type { Message, MessageEventType, User } from './types';
 
-// Messages are the hot path, so they talk to postgres.js directly: prepared statements, no
-// query-builder work per call. Sending lives in ./send.ts.
-export type Sql = postgres.Sql | postgres.TransactionSql;
-
-export const columns = (sql: Sql) => sql`
-  m.id, m.conversation_id as "conversationId", m.seq, m.sender_id as "senderId",
-  u.name as "senderName", m.client_id as "clientId", m.content, m.reply_to_id as "replyToId",
-  m.created_at as "createdAt", m.edited_at as "editedAt", m.deleted_at as "deletedAt", m.kind,
-  ${sql.unsafe(extraColumnsSql)},
-  ${sql.unsafe(ATTACHMENTS_JSON)}`;
+// Messages are the hot path, so they talk to postgres.js directly (see ./README.md).
+// Sending lives in ./send/, the event log in ./event-log.ts.
 
 type Change = { kind: 'edit'; content: string } | { kind: 'delete' };
 
@@ -67,10 +58,8 @@ async function changeMessage(
       values (${target.conversationId}, ${event.eventSeq}, ${type}, ${messageId})`;
     return { eventSeq: event.eventSeq, type };
   });
-  const [message] = await sql<Message[]>`
-    select ${columns(sql)} from messages m left join users u on u.id = m.sender_id where m.id = ${messageId}`;
+  const message = await messageById(sql, messageId);
   if (!message) throw notFound('Message');
-  withAttachmentUrls(message);
   if (change.kind === 'delete' && result.eventSeq !== null) {
     await deps.attachments?.removeForMessage(messageId).catch((error: unknown) =>
       deps.log('warn', 'attachment clean-up failed; the sweep will retry', {
@@ -109,79 +98,17 @@ export async function listMessages(
   return sql.begin('isolation level repeatable read read only', async (tx) => {
     const [head] = await tx<{ lastEventSeq: number }[]>`
       select last_event_seq as "lastEventSeq" from conversations where id = ${input.conversationId}`;
-    const rows = await tx<Message[]>`
-      select ${columns(tx)} from messages m left join users u on u.id = m.sender_id
+    const rows = await tx`
+      select ${messageColumnsOf(tx)} from messages m left join users u on u.id = m.sender_id
       where m.conversation_id = ${input.conversationId}
         ${before === null ? tx`` : tx`and m.seq < ${before}`}
       order by m.seq desc
       limit ${input.limit + 1}`;
-    const page = rows.slice(0, input.limit).reverse().map(withAttachmentUrls);
+    const page = rows.slice(0, input.limit).reverse().map(toMessage);
     return {
       items: page,
       nextCursor: rows.length > input.limit && page[0] ? page[0].seq : null,
       lastEventId: String(head?.lastEventSeq ?? 0),
     };
   });
-}
-
-export async function loadEventsAfter(
-  sql: Sql,
-  conversationId: string,
-  afterSeq: number,
-  limit: number,
-): Promise<MessageBusEvent[]> {
-  const rows = await sql<(Message & { eventSeq: number; eventType: MessageEventType })[]>`
-    select e.seq as "eventSeq", e.type as "eventType", ${columns(sql)}
-    from message_events e
-    join messages m on m.id = e.message_id
-    left join users u on u.id = m.sender_id
-    where e.conversation_id = ${conversationId} and e.seq > ${afterSeq}
-    order by e.seq
-    limit ${limit}`;
-  return rows.map(({ eventSeq, eventType, ...message }) => ({
-    seq: eventSeq,
-    type: eventType,
-    message: withAttachmentUrls(message),
-  }));
-}
-
-export async function headEventSeq(sql: Sql, conversationId: string): Promise<number> {
-  const [row] = await sql<{ seq: number }[]>`
-    select last_event_seq as seq from conversations where id = ${conversationId}`;
-  return row?.seq ?? 0;
-}
-
-/**
- * Checks that `lastEventId` can be resumed from: it must be an event id this conversation
- * has issued, and the log must still hold everything after it.
- */
-export async function resumePoint(
-  sql: Sql,
-  conversationId: string,
-  lastEventId: string,
-): Promise<number> {
-  const stale = (why: string) =>
-    new ChatError(
-      'BAD_REQUEST',
-      `Cannot resume from lastEventId ${JSON.stringify(lastEventId)}: ${why}. Refetch history with message.list.`,
-      STALE_EVENT_ID,
-    );
-  if (!/^\d{1,9}$/.test(lastEventId)) throw stale('not an event id');
-  const after = Number(lastEventId);
-  const [row] = await sql<{ head: number; oldest: number | null }[]>`
-    select c.last_event_seq as head,
-           (select min(e.seq) from message_events e where e.conversation_id = c.id) as oldest
-    from conversations c where c.id = ${conversationId}`;
-  if (!row) throw notFound('Conversation');
-  if (after > row.head) throw stale('unknown event id');
-  const oldest = row.oldest ?? row.head + 1;
-  if (after < oldest - 1) throw stale('too old, the event log no longer reaches back that far');
-  return after;
-}
-
-/** Drops events older than the retention window. Resumes from before it get STALE_EVENT_ID. */
-export async function pruneEvents(sql: Sql, retentionDays: number): Promise<number> {
-  const result = await sql`
-    delete from message_events where created_at < now() - make_interval(days => ${retentionDays})`;
-  return result.count;
 }

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { type Deps, publish, topics } from '../live/topics';
+import type { Deps } from '../deps';
+import { publish, topics } from '../events';
 import { notFound } from './errors';
 import { summariesFor } from './summaries';
 import type { ConversationSummary, User } from './types';

@@ -1,6 +1,7 @@
 import type { DbOrTx } from '@estuary/db';
 import { type SQL, sql } from 'drizzle-orm';
-import { type Deps, type PresenceBusEvent, publish, topics } from '../live/topics';
+import type { Deps } from '../deps';
+import { type PresenceBusEvent, publish, topics } from '../events';
 import type { PresenceState } from './types';
 
 /** A node whose heartbeat is older than this is presumed dead, and its sockets with it. */

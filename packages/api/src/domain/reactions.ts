@@ -1,6 +1,7 @@
-import { type Deps, type MessageBusEvent, publish, topics } from '../live/topics';
+import type { Deps } from '../deps';
+import { type MessageBusEvent, publish, topics } from '../events';
 import { badRequest, conflict, forbidden, notFound } from './errors';
-import { columns } from './messages';
+import { messageById } from './message-columns';
 import { systemMessageIsFixed } from './system-messages';
 import type { Message, User } from './types';
 
@@ -72,8 +73,7 @@ export async function setReaction(
       values (${target.conversationId}, ${event.seq}, 'message.reacted', ${messageId})`;
     return event.seq;
   });
-  const [message] = await sql<Message[]>`
-    select ${columns(sql)} from messages m left join users u on u.id = m.sender_id where m.id = ${messageId}`;
+  const message = await messageById(sql, messageId);
   if (!message) throw notFound('Message');
   if (eventSeq !== null) {
     await publish(deps, topics.messages(message.conversationId), {

@@ -1,6 +1,7 @@
 import type { DbOrTx } from '@estuary/db';
 import { type SQL, sql } from 'drizzle-orm';
-import { type Deps, publish, type ReceiptBusEvent, topics } from '../live/topics';
+import type { Deps } from '../deps';
+import { publish, type ReceiptBusEvent, topics } from '../events';
 import type { Receipt, User } from './types';
 
 const receiptColumns = sql.raw(`p.user_id as "userId", p.last_read_seq as "lastReadSeq",

@@ -1,7 +1,7 @@
-import type { Deps } from '../live/topics';
+import type { Deps } from '../deps';
 import { requireParticipant } from './conversations';
 import { badRequest } from './errors';
-import { columns } from './messages';
+import { messageColumnsOf, toMessage } from './message-columns';
 import type { Message } from './types';
 
 export type SearchHit = {
@@ -77,7 +77,7 @@ function decodeCursor(cursor: string): number {
  * the vector is a generated column, so an edit is searchable by its new words at once.
  */
 export async function searchMessages(
-  deps: Deps,
+  deps: Pick<Deps, 'db'>,
   callerId: string,
   input: {
     query: string;
@@ -112,8 +112,8 @@ export async function searchMessages(
   // conversations, and they are filtered by conversation. (bench/search.ts measures both.)
   const scan = size <= (input.scanLimit ?? SCAN_LIMIT);
   const matches = scan ? sql`ts_match_vq(m.search, q)` : sql`m.search @@ q`;
-  const rows = await sql<(Message & { conversationTitle: string | null })[]>`
-    select ${columns(sql)},
+  const rows = await sql`
+    select ${messageColumnsOf(sql)},
            coalesce(c.title, (select string_agg(pu.name, ', ' order by pu.name)
                               from conversation_participants pp join users pu on pu.id = pp.user_id
                               where pp.conversation_id = c.id and pp.user_id <> ${callerId}), '') as "conversationTitle"
@@ -131,11 +131,11 @@ export async function searchMessages(
   const page = rows.slice(0, input.limit);
   const more = rows.length > input.limit && offset + input.limit <= MAX_OFFSET;
   return {
-    items: page.map(({ conversationTitle, ...message }) => ({
-      message,
-      conversationId: message.conversationId,
-      conversationTitle: conversationTitle ?? '',
-      highlights: highlightsOf(message.content, parsed.words),
+    items: page.map((row) => ({
+      message: toMessage(row),
+      conversationId: row.conversationId as string,
+      conversationTitle: (row.conversationTitle as string | null) ?? '',
+      highlights: highlightsOf(row.content as string, parsed.words),
     })),
     nextCursor: more ? encodeCursor(offset + input.limit) : null,
   };

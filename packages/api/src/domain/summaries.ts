@@ -2,7 +2,8 @@ import type { DbOrTx } from '@estuary/db';
 import { sql } from 'drizzle-orm';
 import { loadConversations } from './conversations';
 import { badRequest } from './errors';
-import { messageColumns, toMessage, uuidList } from './rows';
+import { messageColumns, toMessage } from './message-columns';
+import { uuidList } from './sql';
 import type { ConversationSummary, Message } from './types';
 
 type SummaryRow = {

@@ -1,6 +1,8 @@
-import { type Deps, type MessageBusEvent, publish, topics } from '../live/topics';
+import type { Deps } from '../deps';
+import { type MessageBusEvent, publish, topics } from '../events';
 import { conflict, forbidden, notFound } from './errors';
-import { columns, type Sql } from './messages';
+import { messageById, messageColumnsOf, toMessage } from './message-columns';
+import type { Sql } from './sql';
 import type { Message } from './types';
 
 export interface SystemMessageInput {
@@ -54,9 +56,7 @@ export async function sendSystemMessage(deps: Deps, input: SystemMessageInput): 
   }
   const row = rows[0];
   if (!row) throw notFound('Conversation');
-  const [message] = await sql<Message[]>`
-    select ${columns(sql)} from messages m left join users u on u.id = m.sender_id
-    where m.id = ${row.id}`;
+  const message = await messageById(sql, row.id);
   if (!message) throw notFound('Message');
   await publish(deps, topics.messages(conversationId), {
     seq: row.eventSeq,
@@ -67,8 +67,8 @@ export async function sendSystemMessage(deps: Deps, input: SystemMessageInput): 
 }
 
 async function findSystemMessage(sql: Sql, clientId: string): Promise<Message | undefined> {
-  const [message] = await sql<Message[]>`
-    select ${columns(sql)} from messages m left join users u on u.id = m.sender_id
+  const [row] = await sql`
+    select ${messageColumnsOf(sql)} from messages m left join users u on u.id = m.sender_id
     where m.kind = 'system' and m.client_id = ${clientId}`;
-  return message;
+  return row ? toMessage(row) : undefined;
 }

@@ -80,6 +80,18 @@ export type Attachment = {
 
 export type MessageKind = 'user' | 'system';
 
+/** What `message.send` takes, once parsed (see domain/send). */
+export type SendInput = {
+  conversationId: string;
+  clientId: string;
+  content: string;
+  replyToId?: string | null | undefined;
+  /** v2: uploaded attachments to put on the message (at most 10). */
+  attachmentIds?: string[] | undefined;
+  /** The same, once checked (see AttachmentService.checkForSend). */
+  attachments?: Attachment[] | undefined;
+};
+
 export type Reaction = { emoji: string; count: number; userIds: string[] };
 
 export type ReplyQuote = {

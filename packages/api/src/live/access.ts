@@ -1,9 +1,10 @@
 import type { Db } from '@estuary/db';
 import { GAP } from '@estuary/realtime';
 import { sql } from 'drizzle-orm';
-import { uuidList } from '../domain/rows';
+import type { Deps } from '../deps';
+import { uuidList } from '../domain/sql';
+import { type MembersBusEvent, topics } from '../events';
 import { coalesce } from './coalesce';
-import { type Deps, type MembersBusEvent, topics } from './topics';
 
 interface Watcher {
   userId: string;

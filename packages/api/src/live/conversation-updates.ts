@@ -2,9 +2,9 @@ import { GAP } from '@estuary/realtime';
 import { loadConversation } from '../domain/conversations';
 import { conversationIdsOf, summariesFor } from '../domain/summaries';
 import type { ConversationSummary, User } from '../domain/types';
+import { topics, type UserBusEvent } from '../events';
 import type { ChatServices } from '../services';
 import { CLOSED, LiveQueue, RESYNC } from './queue';
-import { topics, type UserBusEvent } from './topics';
 
 const SUMMARY_DEBOUNCE_MS = 100;
 

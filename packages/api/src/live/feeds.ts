@@ -1,7 +1,8 @@
 import { GAP } from '@estuary/realtime';
-import { headEventSeq, loadEventsAfter } from '../domain/messages';
+import type { Deps } from '../deps';
+import { headEventSeq, loadEventsAfter } from '../domain/event-log';
+import { type MessageBusEvent, topics } from '../events';
 import { coalesce } from './coalesce';
-import { type Deps, type MessageBusEvent, topics } from './topics';
 
 export interface FeedSink {
   push(event: MessageBusEvent): void;

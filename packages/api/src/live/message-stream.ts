@@ -1,12 +1,12 @@
 import { type TrackedEnvelope, tracked } from '@trpc/server';
 import { requireParticipant } from '../domain/conversations';
-import { loadEventsAfter, resumePoint } from '../domain/messages';
+import { loadEventsAfter, resumePoint } from '../domain/event-log';
 import type { MessageEvent, User } from '../domain/types';
+import type { MessageBusEvent } from '../events';
 import type { ChatServices } from '../services';
 import type { Gate } from './gate';
 import { CLOSED, LiveQueue, RESYNC } from './queue';
 import { removedError } from './streams';
-import type { MessageBusEvent } from './topics';
 import { prepareBatch, prepareEvent } from './wire';
 
 const REPLAY_PAGE = 500;

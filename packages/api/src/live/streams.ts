@@ -2,15 +2,15 @@ import { GAP } from '@estuary/realtime';
 import { participantIds, requireParticipant } from '../domain/conversations';
 import { forbidden } from '../domain/errors';
 import type { PresenceState, Receipt, TypingChange, User } from '../domain/types';
-import type { ChatServices } from '../services';
-import { CLOSED, LiveQueue, RESYNC } from './queue';
 import {
   type MembersBusEvent,
   type PresenceBusEvent,
   type ReceiptBusEvent,
   type TypingBusEvent,
   topics,
-} from './topics';
+} from '../events';
+import type { ChatServices } from '../services';
+import { CLOSED, LiveQueue, RESYNC } from './queue';
 
 export const TYPING_TTL_MS = 5_000;
 

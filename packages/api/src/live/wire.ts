@@ -1,6 +1,6 @@
 import type { TRPCCombinedDataTransformer } from '@trpc/server';
 import superjson from 'superjson';
-import type { MessageBusEvent } from './topics';
+import type { MessageBusEvent } from '../events';
 
 /**
  * A tracked message event already in wire form. Every subscriber of a conversation on this

@@ -1,7 +1,7 @@
 import type { Db } from '@estuary/db';
 import { sql } from 'drizzle-orm';
 import webpush from 'web-push';
-import type { Log } from '../live/topics';
+import type { Log } from '../deps';
 import type { NotifyConfig, NotifyMetrics } from './config';
 import { checkEndpointUrl, post, RefusedEndpoint } from './endpoint';
 

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
+import type { Deps } from '../deps';
 import { badRequest } from '../domain/errors';
 import type { User } from '../domain/types';
-import type { Deps } from '../live/topics';
 import { checkEndpointUrl, RefusedEndpoint } from './endpoint';
 
 export interface PushSubscriptionInput {

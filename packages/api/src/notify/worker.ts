@@ -10,7 +10,7 @@ import {
   type WorkerEvents,
 } from 'graphile-worker';
 import pg from 'pg';
-import type { Log } from '../live/topics';
+import type { Log } from '../deps';
 import { announce } from './announce';
 import { type NotifyConfig, type NotifyMetrics, tasks } from './config';
 import { decide } from './decide';

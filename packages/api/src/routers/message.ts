@@ -3,7 +3,7 @@ import { RetryLaterError } from '../domain/errors';
 import { listAround, listNewer, listReplies } from '../domain/history';
 import { deleteMessage, editMessage, listMessages } from '../domain/messages';
 import { searchMessages } from '../domain/search';
-import { sendMessage } from '../domain/send';
+import { sendMessage } from '../domain/send/send';
 import { sendSystemMessage } from '../domain/system-messages';
 import type { Limits } from '../domain/types';
 import { messageEventBatches, messageEvents } from '../live/message-stream';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { publish, type TypingBusEvent, topics } from '../events';
 import { typingChanges } from '../live/streams';
-import { publish, type TypingBusEvent, topics } from '../live/topics';
 import { conversationProcedure, router, withSubscriptionSlot } from '../trpc';
 
 export const typingRouter = router({

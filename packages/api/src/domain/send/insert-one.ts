@@ -1,23 +1,14 @@
-import { withAttachmentUrls } from '../attachments/urls';
-import { type Deps, type MessageBusEvent, publish, topics } from '../live/topics';
-import { requireParticipant } from './conversations';
-import { badRequest, conflict } from './errors';
-import { replyToSql } from './message-extras';
-import { columns, type Sql } from './messages';
-import type { Attachment, Message, ReplyQuote, User } from './types';
+import type { Deps } from '../../deps';
+import type { MessageBusEvent } from '../../events';
+import { requireParticipant } from '../conversations';
+import { badRequest, conflict } from '../errors';
+import { messageColumnsOf, toMessage } from '../message-columns';
+import { replyToSql } from '../message-extras';
+import type { Sql } from '../sql';
+import type { Message, ReplyQuote, SendInput, User } from '../types';
 
-export interface SendInput {
-  conversationId: string;
-  clientId: string;
-  content: string;
-  replyToId?: string | null | undefined;
-  /** v2: uploaded attachments to put on the message (at most 10). */
-  attachmentIds?: string[] | undefined;
-  /** The same, once checked (see AttachmentService.checkForSend). */
-  attachments?: Attachment[] | undefined;
-}
-
-interface Inserted {
+/** What an insert hands back: the rest of the message is what the sender sent. */
+export interface Inserted {
   id: string;
   seq: number;
   createdAt: Date;
@@ -31,7 +22,11 @@ const pgCode = (error: unknown) => {
   return e?.code ?? e?.cause?.code;
 };
 
-export const toMessage = (sender: User, input: SendInput, row: Inserted): Message => ({
+/**
+ * The message just written, built from the input and the inserted row rather than read back:
+ * a send must not cost a second round trip. Matches what `toMessage` reads for it later.
+ */
+export const sentMessage = (sender: User, input: SendInput, row: Inserted): Message => ({
   id: row.id,
   conversationId: input.conversationId,
   seq: row.seq,
@@ -56,7 +51,7 @@ export const toMessage = (sender: User, input: SendInput, row: Inserted): Messag
  * the statement rolls back (no seq is burnt), and the first message comes back with no event.
  */
 export async function insertOne(
-  deps: Deps,
+  deps: Pick<Deps, 'db'>,
   sender: User,
   input: SendInput,
 ): Promise<{ message: Message; event: MessageBusEvent | null }> {
@@ -128,57 +123,24 @@ export async function insertOne(
     }
     throw badRequest('replyToId must be a message of the same conversation');
   }
-  const message = toMessage(sender, input, row);
+  const message = sentMessage(sender, input, row);
   return { message, event: { seq: row.eventSeq, type: 'message.created', message } };
 }
 
-async function existingSend(
+/** The message an earlier send of this (sender, clientId) wrote, or `cause` rethrown. */
+export async function existingSend(
   sql: Sql,
   sender: User,
   input: SendInput,
   cause: unknown,
 ): Promise<Message> {
-  const [existing] = await sql<Message[]>`
-    select ${columns(sql)} from messages m left join users u on u.id = m.sender_id
+  const [row] = await sql`
+    select ${messageColumnsOf(sql)} from messages m left join users u on u.id = m.sender_id
     where m.sender_id = ${sender.id} and m.client_id = ${input.clientId}`;
-  if (!existing) throw cause;
-  withAttachmentUrls(existing);
+  if (!row) throw cause;
+  const existing = toMessage(row);
   if (existing.conversationId !== input.conversationId) {
     throw conflict('This clientId was already used for a message in another conversation');
   }
   return existing;
-}
-
-/**
- * Sends a message (see `SendBatcher` for how concurrent sends share a statement) and, once
- * it is committed, publishes its event. Idempotent on (sender, clientId).
- */
-export async function sendMessage(deps: Deps, sender: User, input: SendInput): Promise<Message> {
-  if (input.attachmentIds?.length) return sendWithAttachments(deps, sender, input);
-  if (deps.sends) return deps.sends.send(sender, input);
-  const { message, event } = await insertOne(deps, sender, input);
-  if (event) await publish(deps, topics.messages(input.conversationId), event);
-  return message;
-}
-
-/**
- * A send with attachments skips the batcher: its checks read the store, and it runs rarely.
- * A retry of a send that already went (same clientId) returns the original before any check,
- * since its attachments are, by then, on a message.
- */
-async function sendWithAttachments(deps: Deps, sender: User, input: SendInput): Promise<Message> {
-  const sql = deps.db.$client;
-  const [sent] = await sql`
-    select 1 from messages where sender_id = ${sender.id} and client_id = ${input.clientId}`;
-  if (sent) return existingSend(sql, sender, input, new Error('the sent message vanished'));
-  if (!deps.attachments) throw badRequest('Attachments are not available on this server');
-  await requireParticipant(deps.db, input.conversationId, sender.id);
-  const attachments = await deps.attachments.checkForSend(
-    sender,
-    input.conversationId,
-    input.attachmentIds ?? [],
-  );
-  const { message, event } = await insertOne(deps, sender, { ...input, attachments });
-  if (event) await publish(deps, topics.messages(input.conversationId), event);
-  return message;
 }

@@ -1,17 +1,26 @@
 import { sql } from 'drizzle-orm';
 import { ATTACHMENTS_JSON, type StoredAttachment, toAttachment } from '../attachments/urls';
 import { extraColumnsSql } from './message-extras';
+import type { Sql } from './sql';
 import type { Message, Reaction, ReplyQuote } from './types';
 
-/** The columns of a `Message`, from `messages m left join users u on u.id = m.sender_id`. */
-export const messageColumns = sql.raw(`
+// The one way a `Message` is read: this column list, then `toMessage`. Every query that
+// returns messages selects it from `messages m left join users u on u.id = m.sender_id`.
+
+const MESSAGE_COLUMNS = `
   m.id, m.conversation_id as "conversationId", m.seq, m.sender_id as "senderId",
   u.name as "senderName", m.client_id as "clientId", m.content, m.reply_to_id as "replyToId",
   m.created_at as "createdAt", m.edited_at as "editedAt", m.deleted_at as "deletedAt", m.kind,
   ${extraColumnsSql},
-  ${ATTACHMENTS_JSON}`);
+  ${ATTACHMENTS_JSON}`;
 
-/** postgres.js hands back timestamps as Dates already; this only narrows the row type. */
+/** The list in a drizzle `sql` template. */
+export const messageColumns = sql.raw(MESSAGE_COLUMNS);
+
+/** The same list in a postgres.js template (the hot paths). */
+export const messageColumnsOf = (q: Sql) => q.unsafe(MESSAGE_COLUMNS);
+
+/** A row of the list as a `Message`, attachment URLs signed. Both clients hand back Dates. */
 export function toMessage(row: Record<string, unknown>): Message {
   return {
     id: row.id as string,
@@ -32,9 +41,10 @@ export function toMessage(row: Record<string, unknown>): Message {
   };
 }
 
-/** `(id1, id2, …)` for `in` clauses. Callers skip the query when `ids` is empty. */
-export const uuidList = (ids: readonly string[]) =>
-  sql`(${sql.join(
-    ids.map((id) => sql`${id}::uuid`),
-    sql`, `,
-  )})`;
+/** One message by id, as it is now; null when there is none. */
+export async function messageById(q: Sql, id: string): Promise<Message | null> {
+  const [row] = await q`
+    select ${messageColumnsOf(q)} from messages m left join users u on u.id = m.sender_id
+    where m.id = ${id}`;
+  return row ? toMessage(row) : null;
+}

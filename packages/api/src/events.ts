@@ -1,11 +1,13 @@
-import type { Bus } from '@estuary/realtime';
+import type { Deps } from './deps';
 import type {
   Message,
   MessageEventType,
   PresenceState,
   Receipt,
   TypingChange,
-} from '../domain/types';
+} from './domain/types';
+
+// What travels on the bus: topic names and payloads. The domain publishes, live/ listens.
 
 /** Bus topic names. Short, because they travel with every message. */
 export const topics = {
@@ -37,22 +39,6 @@ export interface UserBusEvent {
 export type TypingBusEvent = TypingChange;
 export type ReceiptBusEvent = Receipt & { conversationId: string };
 export type PresenceBusEvent = PresenceState;
-
-export type Log = (
-  level: 'debug' | 'info' | 'warn' | 'error',
-  message: string,
-  extra?: Record<string, unknown>,
-) => void;
-
-export interface Deps {
-  db: import('@estuary/db').Db;
-  bus: Bus;
-  log: Log;
-  /** Group commit for sends, in processes that take many (see SendBatcher). */
-  sends?: import('../domain/send-batch').SendBatcher;
-  /** Attachment storage and checks (v2). */
-  attachments?: import('../attachments/service').AttachmentService;
-}
 
 /**
  * Publishes after a commit. A failed publish is logged, not thrown: the write is durable and
