@@ -1,5 +1,6 @@
 export { serveAttachmentRequest } from './attachments/node-http';
 export type { AttachmentService } from './attachments/service';
+export { HTTP_MAX_BATCH } from './client-constants';
 export {
   type AuthState,
   authenticate,
@@ -40,5 +41,4 @@ export {
   ServiceTokens,
 } from './service-tokens';
 export { type ChatServices, type ChatServicesOptions, createChatServices } from './services';
-export { HTTP_MAX_BATCH } from './shared';
 export { createCallerFactory } from './trpc';

@@ -9,6 +9,7 @@ import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { serveAttachmentRequest } from './attachments/node-http';
+import { HTTP_MAX_BATCH } from './client-constants';
 import { type Context, createHttpContext, createSocketContext } from './context';
 import type { Log } from './deps';
 import type { Limits } from './domain/types';
@@ -17,7 +18,6 @@ import type { LoginLimits } from './login-throttle';
 import type { PlatformAuthOptions } from './platform-tokens';
 import { createAppRouter } from './root';
 import { type ChatServices, type ChatServicesOptions, createChatServices } from './services';
-import { HTTP_MAX_BATCH } from './shared';
 
 export const TEST_SECRET = 'test-secret-test-secret-test-secret-test-secret';
 

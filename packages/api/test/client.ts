@@ -9,7 +9,7 @@ import {
 import superjson from 'superjson';
 import WebSocket from 'ws';
 import type { AppRouter } from '../src';
-import { HTTP_MAX_BATCH } from '../src/shared';
+import { HTTP_MAX_BATCH } from '../src/client-constants';
 
 export type TestClient = TRPCClient<AppRouter> & { close(): Promise<void> };
 

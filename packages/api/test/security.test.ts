@@ -10,9 +10,9 @@ import {
   createCallerFactory,
   createChatServices,
 } from '../src';
+import { HTTP_MAX_BATCH } from '../src/client-constants';
 import { topics } from '../src/events';
 import { describeError, withoutParameters } from '../src/safety';
-import { HTTP_MAX_BATCH } from '../src/shared';
 import { bookedPair, codeOf, collector, SECRET, type Stack, startStack } from './harness';
 
 let stack: Stack;

@@ -3,8 +3,8 @@ import type { TRPCClientError } from '@trpc/client';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppRouter, MessageEvent } from '../src';
+import { STALE_EVENT_ID } from '../src/client-constants';
 import { topics } from '../src/events';
-import { STALE_EVENT_ID } from '../src/shared';
 import {
   book,
   bookedPair,

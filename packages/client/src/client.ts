@@ -1,5 +1,5 @@
 import type { AppRouter } from '@estuary/api';
-import { HTTP_MAX_BATCH } from '@estuary/api/shared';
+import { HTTP_MAX_BATCH } from '@estuary/api/client-constants';
 import {
   createTRPCClient,
   createWSClient,

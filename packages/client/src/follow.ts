@@ -1,5 +1,5 @@
 import type { Message, MessageEvent } from '@estuary/api';
-import { STALE_EVENT_ID } from '@estuary/api/shared';
+import { STALE_EVENT_ID } from '@estuary/api/client-constants';
 import { TRPCClientError } from '@trpc/client';
 import type { ChatClient } from './client';
 import { defaultRetryDelay } from './client';

@@ -30,16 +30,8 @@ export class LocalHub {
     };
   }
 
-  has(topic: string): boolean {
-    return this.topics.has(topic);
-  }
-
   listenerCount(topic: string): number {
     return this.topics.get(topic)?.size ?? 0;
-  }
-
-  activeTopics(): IterableIterator<string> {
-    return this.topics.keys();
   }
 
   dispatch(topic: string, payload: unknown): void {

@@ -2,7 +2,7 @@
 
 import type { Conversation, PresenceState } from '@estuary/api';
 import Link from 'next/link';
-import { conversationName, counterpart, othersIn, roleLabel } from '../conversations/describe';
+import { conversationName, counterpart, othersIn, roleLabel } from '../conversations/display';
 import { formatSessionRange } from '../lib/format';
 import { PresenceLabel } from '../presence/presence-label';
 import { MuteButton } from './mute-button';

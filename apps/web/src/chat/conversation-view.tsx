@@ -3,7 +3,7 @@
 import type { Message } from '@estuary/api';
 import { useSearchParams } from 'next/navigation';
 import { useCallback, useMemo, useState } from 'react';
-import { conversationName } from '../conversations/describe';
+import { conversationName } from '../conversations/display';
 import { useConnection } from '../lib/connection';
 import { useMe } from '../lib/session';
 import { trpc } from '../lib/trpc';

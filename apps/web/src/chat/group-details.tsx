@@ -3,7 +3,7 @@
 import type { Conversation } from '@estuary/api';
 import { useRouter } from 'next/navigation';
 import { useId, useState } from 'react';
-import { roleLabel } from '../conversations/describe';
+import { roleLabel } from '../conversations/display';
 import { useContacts } from '../conversations/new-conversation';
 import { userMessage } from '../lib/errors';
 import { trpc } from '../lib/trpc';

@@ -1,5 +1,5 @@
 import type { Conversation, Message, Receipt } from '@estuary/api';
-import { othersIn } from '../conversations/describe';
+import { othersIn } from '../conversations/display';
 
 /** One participant's watermarks: read up to, and delivered (to a device of theirs) up to. */
 export interface Watermarks {

@@ -1,7 +1,7 @@
 'use client';
 
 import type { MessageEvent } from '@estuary/api';
-import { STALE_EVENT_ID } from '@estuary/api/shared';
+import { STALE_EVENT_ID } from '@estuary/api/client-constants';
 import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import { errorInfo } from '../lib/errors';
 import { trpc } from '../lib/trpc';

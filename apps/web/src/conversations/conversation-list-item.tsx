@@ -5,7 +5,7 @@ import Link from 'next/link';
 import { formatSession, formatTime } from '../lib/format';
 import { PresenceDot } from '../presence/presence-label';
 import { usePresence } from '../presence/use-presence';
-import { conversationName, counterpart, othersIn, roleLabel } from './describe';
+import { conversationName, counterpart, othersIn, roleLabel } from './display';
 
 interface Props {
   summary: ConversationSummary;

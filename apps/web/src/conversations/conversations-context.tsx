@@ -3,7 +3,7 @@
 import type { ConversationSummary } from '@estuary/api';
 import { createContext, type ReactNode, useContext, useMemo, useState } from 'react';
 import { trpc } from '../lib/trpc';
-import { mergeSummaries } from './describe';
+import { mergeSummaries } from './display';
 
 type Update = { summary: ConversationSummary & { removed?: true }; at: number };
 

@@ -5,7 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useId, useState } from 'react';
 import { userMessage } from '../lib/errors';
 import { trpc } from '../lib/trpc';
-import { roleLabel } from './describe';
+import { roleLabel } from './display';
 
 /** The caller's contacts, filtered by part of a name as it is typed. */
 export function useContacts(query: string) {

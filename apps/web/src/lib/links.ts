@@ -1,7 +1,7 @@
 'use client';
 
 import type { AppRouter } from '@estuary/api';
-import { HTTP_MAX_BATCH } from '@estuary/api/shared';
+import { HTTP_MAX_BATCH } from '@estuary/api/client-constants';
 import { httpBatchLink, splitLink, type TRPCLink, wsLink } from '@trpc/client';
 import { observable } from '@trpc/server/observable';
 import superjson from 'superjson';

@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { useConversations } from '../conversations/conversations-context';
-import { roleLabel } from '../conversations/describe';
+import { roleLabel } from '../conversations/display';
 import { useMe } from '../lib/session';
 import { ConnectionStatus } from './connection-status';
 import { NotificationsControl } from './notifications-control';

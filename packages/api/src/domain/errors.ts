@@ -9,7 +9,7 @@ type Code =
   | 'TOO_MANY_REQUESTS'
   | 'PAYLOAD_TOO_LARGE';
 
-export { STALE_EVENT_ID } from '../shared';
+export { STALE_EVENT_ID } from '../client-constants';
 
 /**
  * A domain failure with the contract's error code. It extends TRPCError so procedures can

@@ -200,9 +200,4 @@ export class PresenceTracker {
     await Promise.all(this.chains.values());
     await this.deps.db.execute(sql`delete from nodes where id = ${this.nodeId}`).catch(() => {});
   }
-
-  /** For metrics. */
-  onlineHere(): number {
-    return this.sockets.size;
-  }
 }

@@ -21,38 +21,41 @@ class Feed {
   /** Last event id delivered, in order, to sinks. -1 until the starting point is known. */
   head = -1;
   readonly sinks = new Set<FeedSink>();
-  private readonly early = new Map<number, MessageBusEvent>();
+  /** Events that arrived past a hole (seq > head + 1), held until the hole fills. */
+  private readonly aheadOfHead = new Map<number, MessageBusEvent>();
   private syncing = false;
   private holeTimer: NodeJS.Timeout | null = null;
-  private again = false;
+  /** A resync was asked for while one ran: run once more when it ends. */
+  private resyncRequested = false;
   private readonly unlisten: () => void;
   readonly ready: Promise<void>;
 
   constructor(
     readonly conversationId: string,
     private readonly deps: Deps,
-    private readonly suspect: (feed: Feed) => void,
+    /** After a bus gap: asks for this feed's head to be compared with Postgres. */
+    private readonly checkHead: (feed: Feed) => void,
   ) {
     // Listen first, then read the head: nothing published in between can slip through.
     this.unlisten = deps.bus.listen(topics.messages(conversationId), (payload) => {
-      if (payload === GAP) this.suspect(this);
+      if (payload === GAP) this.checkHead(this);
       else this.receive(payload as MessageBusEvent);
     });
     this.ready = headEventSeq(deps.db.$client, conversationId).then((head) => {
       this.head = Math.max(this.head, head);
-      this.drainEarly();
+      this.deliverInOrder();
     });
   }
 
   private receive(event: MessageBusEvent) {
     if (this.head < 0 || event.seq > this.head + 1) {
-      this.early.set(event.seq, event);
+      this.aheadOfHead.set(event.seq, event);
       if (this.head >= 0) this.awaitHole();
       return;
     }
     if (event.seq <= this.head) return;
     this.deliver(event);
-    this.drainEarly();
+    this.deliverInOrder();
   }
 
   /**
@@ -63,7 +66,7 @@ class Feed {
   private awaitHole() {
     this.holeTimer ??= setTimeout(() => {
       this.holeTimer = null;
-      if (this.early.size > 0) void this.resync();
+      if (this.aheadOfHead.size > 0) void this.resync();
     }, HOLE_GRACE_MS);
   }
 
@@ -72,14 +75,19 @@ class Feed {
     for (const sink of this.sinks) sink.push(event);
   }
 
-  private drainEarly() {
-    if (this.early.size === 0) return;
-    for (const seq of [...this.early.keys()]) if (seq <= this.head) this.early.delete(seq);
-    for (let next = this.early.get(this.head + 1); next; next = this.early.get(this.head + 1)) {
-      this.early.delete(next.seq);
+  private deliverInOrder() {
+    if (this.aheadOfHead.size === 0) return;
+    for (const seq of [...this.aheadOfHead.keys()])
+      if (seq <= this.head) this.aheadOfHead.delete(seq);
+    for (
+      let next = this.aheadOfHead.get(this.head + 1);
+      next;
+      next = this.aheadOfHead.get(this.head + 1)
+    ) {
+      this.aheadOfHead.delete(next.seq);
       this.deliver(next);
     }
-    if (this.early.size === 0 && this.holeTimer) {
+    if (this.aheadOfHead.size === 0 && this.holeTimer) {
       clearTimeout(this.holeTimer);
       this.holeTimer = null;
     }
@@ -88,7 +96,7 @@ class Feed {
   /** Reads from Postgres whatever the bus did not bring, in order. */
   async resync(): Promise<void> {
     if (this.syncing) {
-      this.again = true;
+      this.resyncRequested = true;
       return;
     }
     this.syncing = true;
@@ -103,9 +111,9 @@ class Feed {
         );
         for (const event of events) {
           if (event.seq !== this.head + 1) break;
-          this.deliver(this.early.get(event.seq) ?? event);
+          this.deliver(this.aheadOfHead.get(event.seq) ?? event);
         }
-        this.drainEarly();
+        this.deliverInOrder();
         if (events.length < PAGE) break;
       }
     } catch (error) {
@@ -117,8 +125,8 @@ class Feed {
     } finally {
       this.syncing = false;
     }
-    if (this.again) {
-      this.again = false;
+    if (this.resyncRequested) {
+      this.resyncRequested = false;
       await this.resync();
     }
   }
@@ -132,9 +140,9 @@ class Feed {
 export class MessageFeeds {
   private readonly feeds = new Map<string, Feed>();
 
-  /** After a bus gap: one query for the heads of every suspect feed, then resync the behind. */
-  private readonly check = coalesce<Feed>(async (suspects) => {
-    const live = suspects.filter((f) => this.feeds.get(f.conversationId) === f);
+  /** One query for the heads of every feed asked about, then resync the ones behind. */
+  private readonly checkHeads = coalesce<Feed>(async (asked) => {
+    const live = asked.filter((f) => this.feeds.get(f.conversationId) === f);
     if (live.length === 0) return;
     try {
       const sql = this.deps.db.$client;
@@ -163,7 +171,7 @@ export class MessageFeeds {
     auditMs = 5_000,
   ) {
     this.audit = setInterval(() => {
-      for (const feed of this.feeds.values()) this.check(feed);
+      for (const feed of this.feeds.values()) this.checkHeads(feed);
     }, auditMs);
     this.audit.unref();
   }
@@ -182,7 +190,7 @@ export class MessageFeeds {
   ): Promise<{ head: number; detach: () => void }> {
     let feed = this.feeds.get(conversationId);
     if (!feed) {
-      feed = new Feed(conversationId, this.deps, (f) => this.check(f));
+      feed = new Feed(conversationId, this.deps, (f) => this.checkHeads(f));
       this.feeds.set(conversationId, feed);
     }
     const current = feed;
@@ -206,9 +214,5 @@ export class MessageFeeds {
       throw error;
     }
     return { head: current.head, detach };
-  }
-
-  get size() {
-    return this.feeds.size;
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { splitBookings } from '../bookings/split';
 import { ADA, CHLOE, conversation, summary } from '../test/fixtures';
-import { conversationName, counterpart, mergeSummaries } from './describe';
+import { conversationName, counterpart, mergeSummaries } from './display';
 
 const day = (d: number) => new Date(Date.UTC(2030, 0, d));
 

@@ -1,4 +1,4 @@
-// Constants that clients need, importable without the server code: `@estuary/api/shared`.
+// Constants that clients need, importable without the server code: `@estuary/api/client-constants`.
 
 /**
  * Why a stale `lastEventId` was refused (`error.data.reason`). Clients look for it to know
