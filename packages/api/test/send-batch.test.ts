@@ -146,10 +146,7 @@ describe('sends that share one statement', () => {
       ),
     );
     // They really did share statements.
-    const { statements, batchedSends } = stack.services.deps.sends?.stats ?? {
-      statements: 0,
-      batchedSends: 0,
-    };
+    const { statements, batchedSends } = stack.services.deps.sends.stats;
     expect(batchedSends).toBeGreaterThan(statements * 2);
     for (const room of rooms) {
       const rows = await stack.db.execute<{ seq: number; eseq: number }>(sql`

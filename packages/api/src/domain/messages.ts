@@ -1,6 +1,7 @@
 import type { Deps } from '../deps';
 import { type MessageBusEvent, publish, topics } from '../events';
 import { conflict, forbidden, notFound } from './errors';
+import { headEventSeq } from './event-log';
 import { messageById, messageColumnsOf, toMessage } from './message-columns';
 import { systemMessageIsFixed } from './system-messages';
 import type { Message, MessageEventType, User } from './types';
@@ -96,8 +97,7 @@ export async function listMessages(
   const sql = deps.db.$client;
   const before = input.cursor ?? null;
   return sql.begin('isolation level repeatable read read only', async (tx) => {
-    const [head] = await tx<{ lastEventSeq: number }[]>`
-      select last_event_seq as "lastEventSeq" from conversations where id = ${input.conversationId}`;
+    const head = await headEventSeq(tx, input.conversationId);
     const rows = await tx`
       select ${messageColumnsOf(tx)} from messages m left join users u on u.id = m.sender_id
       where m.conversation_id = ${input.conversationId}
@@ -108,7 +108,7 @@ export async function listMessages(
     return {
       items: page,
       nextCursor: rows.length > input.limit && page[0] ? page[0].seq : null,
-      lastEventId: String(head?.lastEventSeq ?? 0),
+      lastEventId: String(head),
     };
   });
 }
