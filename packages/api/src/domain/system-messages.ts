@@ -13,7 +13,7 @@ export interface SystemMessageInput {
 
 const UNIQUE_VIOLATION = '23505';
 
-/** What edit, delete and (once they exist) reactions answer for a system message. */
+/** What edit, delete and reactions answer for a system message. */
 const fixedWords = { edit: 'edited', delete: 'deleted', react: 'reacted to' } as const;
 
 export const systemMessageIsFixed = (action: keyof typeof fixedWords) =>
