@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  createAppRouter,
+  appRouter,
   createChatServices,
   createHttpContext,
   serveAttachmentRequest,
@@ -33,7 +33,7 @@ export async function startStack() {
   const bus = createPostgresBus(database.url);
   const services = createChatServices({ db, bus, authSecret: SECRET, log: () => {} });
   const handler = createHTTPHandler({
-    router: createAppRouter(),
+    router: appRouter,
     createContext: ({ req }) =>
       createHttpContext(services, new Headers(req.headers as Record<string, string>)),
   });

@@ -9,6 +9,7 @@ export {
   createHttpContext,
   createSocketContext,
 } from './context';
+export { type Credentials, credentials } from './credentials';
 export * as chat from './domain';
 export { SERVICE_SCOPES, type ServiceCaller, type ServiceScope } from './domain/callers';
 export { ChatError, RetryLaterError, STALE_EVENT_ID } from './domain/errors';
@@ -33,6 +34,7 @@ export { resolveVapidKeys, type VapidKeys } from './notify/vapid';
 export { type PlatformAuthOptions, platformAuthFromEnv } from './platform-tokens';
 export { type AppRouter, appRouter, createAppRouter } from './root';
 export { describeError, errorId, internalErrorMessage, isPlainText } from './safety';
+export { limitsEnv, limitsFromEnv, platformAndDatabaseEnv } from './server-env';
 export {
   isServiceScope,
   isServiceToken,

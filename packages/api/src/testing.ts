@@ -15,7 +15,7 @@ import type { Log } from './live/topics';
 import { wsEncoder } from './live/wire';
 import type { LoginLimits } from './login-throttle';
 import type { PlatformAuthOptions } from './platform-tokens';
-import { createAppRouter } from './root';
+import { appRouter } from './root';
 import { type ChatServices, type ChatServicesOptions, createChatServices } from './services';
 import { HTTP_MAX_BATCH } from './shared';
 
@@ -61,7 +61,7 @@ export async function startTestServer(options: TestServerOptions = {}) {
     clock: options.clock,
   });
   await services.start();
-  const router = createAppRouter({ ...services.limits });
+  const router = appRouter;
 
   const httpHandler = createHTTPHandler({
     router,

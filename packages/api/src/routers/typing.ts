@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { typingChanges } from '../live/streams';
 import { publish, type TypingBusEvent, topics } from '../live/topics';
-import { conversationProcedure, router, withSubscriptionSlot } from '../trpc';
+import { subscribe } from '../subscription';
+import { conversationProcedure, router } from '../trpc';
 
 export const typingRouter = router({
   set: conversationProcedure
     .input(z.object({ isTyping: z.boolean() }))
     .mutation(async ({ ctx, input }) => {
-      await publish(ctx.services.deps, topics.typing(input.conversationId), {
+      await publish(ctx.deps, topics.typing(input.conversationId), {
         conversationId: input.conversationId,
         userId: ctx.user.id,
         name: ctx.user.name,
@@ -16,14 +17,8 @@ export const typingRouter = router({
     }),
 
   onChange: conversationProcedure.subscription(({ ctx, input, signal }) =>
-    withSubscriptionSlot(
-      ctx,
-      typingChanges(
-        ctx.services,
-        ctx.user,
-        input.conversationId,
-        signal ?? new AbortController().signal,
-      ),
+    subscribe({ ctx, signal }, (aborted) =>
+      typingChanges(ctx.services, ctx.user, input.conversationId, aborted),
     ),
   ),
 });
