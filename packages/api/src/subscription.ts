@@ -13,7 +13,7 @@ export interface SubscriptionOptions {
  * (tRPC passes none to a server-side caller), and the stream it returns runs in a slot of
  * the socket's and the user's subscription budgets, at the socket's pace (./backpressure).
  */
-export function subscribe<T>(
+export function openSubscription<T>(
   { ctx, signal }: { ctx: Context; signal: AbortSignal | undefined },
   open: (signal: AbortSignal) => AsyncGenerator<T>,
   options: SubscriptionOptions = {},

@@ -13,7 +13,7 @@ import { listSummaries } from '../domain/summaries';
 import { limitedInput, pageLimit } from '../input-limits';
 import { conversationUpdates } from '../live/conversation-updates';
 import { userOrServiceProcedure } from '../service-procedures';
-import { subscribe } from '../subscription';
+import { openSubscription } from '../subscription';
 import { conversationProcedure, protectedProcedure, router } from '../trpc';
 
 const member = z.object({ conversationId: z.uuid(), userId: z.uuid() });
@@ -86,8 +86,12 @@ export const conversationRouter = router({
     .mutation(({ ctx, input }) => setMuted(ctx.deps, ctx.user, input.conversationId, input.muted)),
 
   onUpdate: protectedProcedure.subscription(({ ctx, signal }) =>
-    subscribe({ ctx, signal }, (aborted) => conversationUpdates(ctx.services, ctx.user, aborted), {
-      oncePerConnection: 'conversation.onUpdate',
-    }),
+    openSubscription(
+      { ctx, signal },
+      (aborted) => conversationUpdates(ctx.services, ctx.user, aborted),
+      {
+        oncePerConnection: 'conversation.onUpdate',
+      },
+    ),
   ),
 });

@@ -9,7 +9,7 @@ import { atMost, limitedInput, pageLimit } from '../input-limits';
 import { messageEventBatches, messageEvents } from '../live/message-stream';
 import { isBlank } from '../safety';
 import { serviceProcedure } from '../service-procedures';
-import { subscribe } from '../subscription';
+import { openSubscription } from '../subscription';
 import { conversationProcedure, protectedProcedure, router } from '../trpc';
 
 const content = (max?: number) =>
@@ -135,7 +135,7 @@ export const messageRouter = router({
   onEvent: conversationProcedure
     .input(resume)
     .subscription(({ ctx, input, signal }) =>
-      subscribe({ ctx, signal }, (aborted) =>
+      openSubscription({ ctx, signal }, (aborted) =>
         messageEvents(ctx.services, ctx.user, input, aborted, ctx.connection?.replayGate),
       ),
     ),
@@ -147,7 +147,7 @@ export const messageRouter = router({
   onEvents: conversationProcedure
     .input(resume)
     .subscription(({ ctx, input, signal }) =>
-      subscribe({ ctx, signal }, (aborted) =>
+      openSubscription({ ctx, signal }, (aborted) =>
         messageEventBatches(ctx.services, ctx.user, input, aborted, ctx.connection?.replayGate),
       ),
     ),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { listReceipts, markDelivered, markRead } from '../domain/receipts';
 import { receiptChanges } from '../live/streams';
-import { subscribe } from '../subscription';
+import { openSubscription } from '../subscription';
 import { conversationProcedure, router } from '../trpc';
 
 export const receiptRouter = router({
@@ -18,7 +18,7 @@ export const receiptRouter = router({
   list: conversationProcedure.query(({ ctx, input }) => listReceipts(ctx.db, input.conversationId)),
 
   onRead: conversationProcedure.subscription(({ ctx, input, signal }) =>
-    subscribe({ ctx, signal }, (aborted) =>
+    openSubscription({ ctx, signal }, (aborted) =>
       receiptChanges(ctx.services, ctx.user, input.conversationId, aborted),
     ),
   ),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { typingChanges } from '../live/streams';
 import { publish, type TypingBusEvent, topics } from '../live/topics';
-import { subscribe } from '../subscription';
+import { openSubscription } from '../subscription';
 import { conversationProcedure, router } from '../trpc';
 
 export const typingRouter = router({
@@ -17,7 +17,7 @@ export const typingRouter = router({
     }),
 
   onChange: conversationProcedure.subscription(({ ctx, input, signal }) =>
-    subscribe({ ctx, signal }, (aborted) =>
+    openSubscription({ ctx, signal }, (aborted) =>
       typingChanges(ctx.services, ctx.user, input.conversationId, aborted),
     ),
   ),
