@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import { type Context, TokenBucket } from '@estuary/api';
+import type { Context } from '@estuary/api';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { Metrics } from './metrics';
@@ -193,10 +193,15 @@ export class Connections {
 
   private guardFlood(ws: WebSocket) {
     const rate = this.limits.maxFramesPerSecond;
-    const calls = new TokenBucket(rate, rate * 2);
+    let tokens = rate * 2;
+    let at = Date.now();
     ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
       this.metrics.framesIn.inc();
-      if (!calls.take(isBinary ? 1 : callsIn(data)).ok) {
+      const now = Date.now();
+      tokens = Math.min(rate * 2, tokens + ((now - at) / 1000) * rate);
+      at = now;
+      tokens -= isBinary ? 1 : callsIn(data);
+      if (tokens < 0) {
         this.metrics.refused.inc({ reason: 'flood' });
         ws.close(CLOSE.flood, 'Too many frames');
       }
