@@ -9,6 +9,7 @@ import { freePort } from '@estuary/db/embedded';
 import { DEMO_PASSWORD } from '@estuary/db/seed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../src/main';
+import { inherited } from './env';
 import { cli, cliDir, SECRET, startStack } from './stack';
 
 // The seed's booking with a chat; its conversation id is random, so tests look it up.
@@ -154,7 +155,7 @@ describe('estuary cli against a real stack', () => {
       ['--import', 'tsx', 'src/main.ts', 'tail', chat, '--json', '--history', '0', ...urls],
       {
         cwd: cliDir,
-        env: { PATH: process.env.PATH, NO_COLOR: '1' },
+        env: { ...inherited, NO_COLOR: '1' },
       },
     );
     let stdout = '';

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inherited } from './env';
 import { cliDir, SECRET, startStack } from './stack';
 
 /** The CLI as a process, with the servers' DATABASE_URL and AUTH_SECRET, bounded in time. */
@@ -10,7 +11,7 @@ function cli(args: string[], env: Record<string, string>) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
       cwd: cliDir,
-      env: { PATH: process.env.PATH, HOME: cliDir, NO_COLOR: '1', ...env },
+      env: { ...inherited, HOME: cliDir, NO_COLOR: '1', ...env },
     });
     let stdout = '';
     let stderr = '';

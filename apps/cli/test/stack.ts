@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  createAppRouter,
+  appRouter,
   createChatServices,
   createHttpContext,
   serveAttachmentRequest,
@@ -15,6 +15,7 @@ import { seedIfEmpty } from '@estuary/db/seed';
 import { createTestDatabase } from '@estuary/db/testing';
 import { createPostgresBus } from '@estuary/realtime';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { inherited } from './env';
 
 export const SECRET = 'cli-test-secret-cli-test-secret-cli-test-secret';
 const here = dirname(fileURLToPath(import.meta.url));
@@ -33,7 +34,7 @@ export async function startStack() {
   const bus = createPostgresBus(database.url);
   const services = createChatServices({ db, bus, authSecret: SECRET, log: () => {} });
   const handler = createHTTPHandler({
-    router: createAppRouter(),
+    router: appRouter,
     createContext: ({ req }) =>
       createHttpContext(services, new Headers(req.headers as Record<string, string>)),
   });
@@ -53,7 +54,7 @@ export async function startStack() {
   const ws: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: wsDir,
     env: {
-      PATH: process.env.PATH,
+      ...inherited,
       DATABASE_URL: database.url,
       AUTH_SECRET: SECRET,
       PORT: String(wsPort),
@@ -97,7 +98,7 @@ export function cli(args: string[], options: { input?: string; timeoutMs?: numbe
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
       cwd: cliDir,
-      env: { PATH: process.env.PATH, HOME: cliDir, NO_COLOR: '1' },
+      env: { ...inherited, HOME: cliDir, NO_COLOR: '1' },
     });
     let stdout = '';
     let stderr = '';

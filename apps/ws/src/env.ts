@@ -1,4 +1,11 @@
-import { type NotifyConfig, resolveVapidKeys } from '@estuary/api';
+import {
+  type ChatServicesOptions,
+  limitsEnv,
+  limitsFromEnv,
+  type NotifyConfig,
+  platformAndDatabaseEnv,
+  resolveVapidKeys,
+} from '@estuary/api';
 import { resolveAuthSecret } from '@estuary/auth';
 import { devStateDir } from '@estuary/db';
 import { z } from 'zod';
@@ -7,6 +14,8 @@ const number = (fallback: number) => z.coerce.number().int().positive().default(
 const flag = (fallback: boolean) => z.stringbool().default(fallback);
 
 const schema = z.object({
+  ...limitsEnv,
+  ...platformAndDatabaseEnv,
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3001),
   /** Loopback in dev; all interfaces in production (behind a load balancer). */
@@ -30,30 +39,9 @@ const schema = z.object({
   WS_PING_MS: number(30_000),
   WS_PONG_WAIT_MS: number(10_000),
   SHUTDOWN_TIMEOUT_MS: number(10_000),
-  MESSAGE_MAX_LENGTH: number(4_000),
-  PAGE_MAX: number(100),
-  SEND_RATE_PER_SECOND: number(5),
-  SEND_BURST: number(20),
   EVENT_RETENTION_DAYS: number(30),
-  /** Sign-in throttle: attempts per account and per address in each window (shared store). */
-  LOGIN_ATTEMPTS_PER_ACCOUNT: number(10),
-  LOGIN_ATTEMPTS_PER_ADDRESS: number(100),
-  LOGIN_WINDOW_SECONDS: number(900),
-  GROUP_MAX_PARTICIPANTS: number(100),
   /** Without DATABASE_URL: `wait` for `pnpm dev`'s database task, or `start` an embedded one. */
   ESTUARY_DEV_DB: z.enum(['wait', 'start']).default('start'),
-  /** The booking platform's tokens: its JWKS, and the issuer and audience to check. */
-  AUTH_JWKS_URL: z.url().optional(),
-  AUTH_ISSUER: z.string().optional(),
-  AUTH_AUDIENCE: z.string().optional(),
-  /** Which claims of a platform token hold the user's email, name and role. */
-  AUTH_CLAIM_EMAIL: z.string().default('email'),
-  AUTH_CLAIM_NAME: z.string().default('name'),
-  AUTH_CLAIM_ROLE: z.string().default('role'),
-  /** Database safety nets (see createDb): statement, idle-in-transaction and pool-wait timeouts. */
-  DATABASE_STATEMENT_TIMEOUT_MS: number(30_000),
-  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: number(15_000),
-  DATABASE_ACQUIRE_TIMEOUT_MS: number(10_000),
   /** A socket that has not sent its token this long after opening is closed. */
   WS_AUTH_TIMEOUT_MS: number(5_000),
   /** Open sockets per remote address; 0 for no cap (set 0 behind a proxy that hides clients). */
@@ -63,9 +51,6 @@ const schema = z.object({
   /** Subscriptions per socket, and per user across their sockets on one process. */
   WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: number(200),
   WS_MAX_SUBSCRIPTIONS_PER_USER: number(400),
-  /** Queries per user per second (bursts of QUERY_BURST). */
-  QUERY_RATE_PER_SECOND: number(50),
-  QUERY_BURST: number(100),
   /** /metrics in production: only with `Authorization: Bearer <METRICS_TOKEN>`, or on METRICS_PORT. */
   METRICS_TOKEN: z.string().min(16).optional(),
   METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
@@ -90,6 +75,9 @@ const schema = z.object({
 
 export type WsEnv = z.infer<typeof schema> & {
   HOST: string;
+  /** What createChatServices takes, from the variables above. */
+  limits: ChatServicesOptions['limits'];
+  login: ChatServicesOptions['login'];
   AUTH_SECRET: string;
   production: boolean;
   notify: NotifyConfig;
@@ -120,6 +108,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): WsEnv {
   });
   return {
     ...env,
+    ...limitsFromEnv(env),
     production,
     pushOffReason: vapid.reason,
     notify: {

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import {
-  createAppRouter,
+  appRouter,
   createChatServices,
   describeError,
   platformAuthFromEnv,
@@ -89,34 +89,18 @@ bus.publish = (topic, payload) => {
   metrics.busOut.inc();
   return publish(topic, payload);
 };
-const limits = {
-  maxContentLength: env.MESSAGE_MAX_LENGTH,
-  maxPageSize: env.PAGE_MAX,
-  sendRatePerSecond: env.SEND_RATE_PER_SECOND,
-  sendBurst: env.SEND_BURST,
-  eventRetentionDays: env.EVENT_RETENTION_DAYS,
-  maxSubscriptionsPerConnection: env.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
-  maxSubscriptionsPerUser: env.WS_MAX_SUBSCRIPTIONS_PER_USER,
-  queryRatePerSecond: env.QUERY_RATE_PER_SECOND,
-  queryBurst: env.QUERY_BURST,
-  maxGroupParticipants: env.GROUP_MAX_PARTICIPANTS,
-};
 const services = createChatServices({
   db,
   bus,
   authSecret: env.AUTH_SECRET,
-  limits,
+  limits: env.limits,
   registrationOpen: env.ALLOW_REGISTRATION,
   trackPresence: true,
   nodeId,
   log: (level, message, extra) => log[level](extra ?? {}, message),
   platformAuth: platformAuthFromEnv(env),
   redisUrl: env.REDIS_URL,
-  login: {
-    loginAttemptsPerAccount: env.LOGIN_ATTEMPTS_PER_ACCOUNT,
-    loginAttemptsPerAddress: env.LOGIN_ATTEMPTS_PER_ADDRESS,
-    loginWindowSeconds: env.LOGIN_WINDOW_SECONDS,
-  },
+  login: env.login,
   notify: {
     vapidPublicKey: env.notify.vapid?.publicKey ?? null,
     allowInsecureEndpoints: env.notify.allowInsecureEndpoints,
@@ -134,7 +118,7 @@ const notifications = await startNotifications({
 });
 
 server = createWsServer({
-  router: createAppRouter(limits),
+  router: appRouter,
   services,
   metrics,
   log,

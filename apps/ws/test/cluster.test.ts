@@ -4,6 +4,7 @@ import { createRedisBus } from '@estuary/realtime';
 import { redisServerBinary, startRedis } from '@estuary/realtime/testing';
 import { TRPCClientError } from '@trpc/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { externalRedisUrl } from './env';
 import { startWorld, type World } from './fixtures';
 import { startNode, type WsNode } from './nodes';
 import { startWeb } from './web';
@@ -87,7 +88,7 @@ async function killMidStream(redisUrl: string | undefined) {
 }
 
 const redisBin = redisServerBinary();
-const redisUrl = process.env.REDIS_URL;
+const redisUrl = externalRedisUrl;
 
 describe.runIf(redisUrl || redisBin)('three ws nodes with Redis', () => {
   let ownRedis: Awaited<ReturnType<typeof startRedis>> | null = null;

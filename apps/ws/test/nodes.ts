@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@estuary/db/embedded';
+import { inherited } from './env';
 
 export const SECRET = 'ws-test-secret-ws-test-secret-ws-test-secret!';
 const appDir = fileURLToPath(new URL('..', import.meta.url));
@@ -27,8 +28,7 @@ export async function startNode(
   const child = spawn(process.execPath, options.command ?? ['--import', 'tsx', 'src/main.ts'], {
     cwd: appDir,
     env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
+      ...inherited,
       NODE_ENV: 'test',
       LOG_LEVEL: 'warn',
       AUTH_SECRET: SECRET,

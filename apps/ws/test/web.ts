@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { inherited } from './env';
 import { freePort, SECRET } from './nodes';
 
 const webDir = fileURLToPath(new URL('../../web', import.meta.url));
@@ -17,8 +18,7 @@ export async function startWeb(databaseUrl: string) {
       cwd: webDir,
       detached: true,
       env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
+        ...inherited,
         NODE_ENV: 'development',
         NEXT_TELEMETRY_DISABLED: '1',
         ESTUARY_NEXT_DIST_DIR: '.next/ws-test',

@@ -1,5 +1,6 @@
 import { TokenError } from '@estuary/auth';
 import { TRPCError } from '@trpc/server';
+import type { Drain } from './backpressure';
 import type { User } from './domain/types';
 import { Gate } from './live/gate';
 import { authenticatePlatform } from './platform-auth';
@@ -17,17 +18,18 @@ export type AuthState =
 /** Per-socket state; null for HTTP requests. */
 export interface ConnectionState {
   subscriptions: number;
-  /**
-   * Backpressure from the transport: undefined while the socket can take more, otherwise a
-   * promise that resolves once it has drained. Subscriptions wait on it before each yield.
-   */
-  drain?: () => Promise<void> | undefined;
+  /** Backpressure from the transport (see ./backpressure): subscriptions wait on it. */
+  drain?: Drain;
   /** Replays on this socket take turns, one page at a time (see live/gate). */
   replayGate?: Gate;
   /** Subscriptions a socket may hold only once (`conversation.onUpdate`). */
   held?: Set<string>;
 }
 
+/**
+ * What a transport creates for each request or socket. Procedures see it flattened, with
+ * `ctx.db`, `ctx.deps` and (signed in) `ctx.user` beside it (see ./trpc).
+ */
 export interface Context {
   services: ChatServices;
   auth: AuthState;

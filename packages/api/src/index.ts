@@ -10,6 +10,7 @@ export {
   createHttpContext,
   createSocketContext,
 } from './context';
+export { type Credentials, credentials } from './credentials';
 export type { Log } from './deps';
 export * as chat from './domain';
 export { SERVICE_SCOPES, type ServiceCaller, type ServiceScope } from './domain/callers';
@@ -32,8 +33,10 @@ export type { NotifyConfig, NotifyMetrics } from './notify/config';
 export type { PushNotification } from './notify/push';
 export { resolveVapidKeys, type VapidKeys } from './notify/vapid';
 export { type PlatformAuthOptions, platformAuthFromEnv } from './platform-tokens';
+export { TokenBucket } from './rate-limit';
 export { type AppRouter, appRouter, createAppRouter } from './root';
 export { describeError, errorId, internalErrorMessage, isPlainText } from './safety';
+export { limitsEnv, limitsFromEnv, platformAndDatabaseEnv } from './server-env';
 export {
   isServiceScope,
   isServiceToken,

@@ -16,7 +16,7 @@ import type { Limits } from './domain/types';
 import { wsEncoder } from './live/wire';
 import type { LoginLimits } from './login-throttle';
 import type { PlatformAuthOptions } from './platform-tokens';
-import { createAppRouter } from './root';
+import { appRouter } from './root';
 import { type ChatServices, type ChatServicesOptions, createChatServices } from './services';
 
 export const TEST_SECRET = 'test-secret-test-secret-test-secret-test-secret';
@@ -61,7 +61,7 @@ export async function startTestServer(options: TestServerOptions = {}) {
     clock: options.clock,
   });
   await services.start();
-  const router = createAppRouter({ ...services.limits });
+  const router = appRouter;
 
   const httpHandler = createHTTPHandler({
     router,

@@ -10,7 +10,8 @@ import { errorId, findControlCharacter, internalErrorMessage } from './safety';
 /**
  * One tRPC instance, read top to bottom: the context (./context), then initTRPC with the
  * transformer and an error formatter that lists zod issues, then the procedures that guard
- * who may call what.
+ * who may call what. Subscriptions add their slot and signal in ./subscription; inputs
+ * bounded by the server's limits are checked in ./input-limits.
  */
 const t = initTRPC.context<Context>().create({
   transformer,
@@ -52,6 +53,16 @@ const t = initTRPC.context<Context>().create({
 
 export const createCallerFactory = t.createCallerFactory;
 export const router = t.router;
+export const middleware = t.middleware;
+
+/**
+ * A flat context: what every procedure reads (`ctx.db`, and `ctx.deps`, what the domain
+ * functions take) beside the process's `ctx.services`, instead of `ctx.services.deps.db`.
+ */
+const flatContext = t.middleware(function flatContext({ ctx, next }) {
+  const { deps } = ctx.services;
+  return next({ ctx: { deps, db: deps.db } });
+});
 
 /**
  * No text input may carry NUL or another control character (message content may keep line
@@ -75,6 +86,7 @@ const refuseControlCharacters = t.middleware(async function refuseControlCharact
  * turns new calls away once it has begun (the client retries on another node).
  */
 export const publicProcedure = t.procedure
+  .use(flatContext)
   .use(refuseControlCharacters)
   .use(async function countInflight({ ctx, type, next }) {
     if (ctx.services.draining) {
@@ -141,82 +153,6 @@ export const conversationProcedure = protectedProcedure
   .use(async function isParticipant({ ctx, input, type, next }) {
     // Subscriptions check inside their stream, after attaching, so removal races are closed.
     if (type !== 'subscription')
-      await requireParticipant(ctx.services.deps.db, input.conversationId, ctx.user.id);
+      await requireParticipant(ctx.db, input.conversationId, ctx.user.id);
     return next();
   });
-
-/**
- * Caps the subscriptions one socket may hold and releases the slot when the stream ends.
- * Between yields it waits for the socket to drain, so a stream never outruns its reader
- * (a replay of thousands of events goes at the reader's pace, not into server memory).
- */
-export async function* withSubscriptionSlot<T>(
-  ctx: Context,
-  stream: AsyncGenerator<T>,
-  options: { oncePerConnection?: string; signal?: AbortSignal | undefined } = {},
-): AsyncGenerator<T> {
-  const connection = ctx.connection;
-  const { limits, subscriptionsByUser } = ctx.services;
-  const userId = ctx.auth.ok ? ctx.auth.user.id : null;
-  const refuse = async (message: string) => {
-    await stream.return(undefined as never);
-    throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message });
-  };
-  const once = options.oncePerConnection;
-  let holding = false;
-  const letGo = () => {
-    if (holding && once) connection?.held?.delete(once);
-    holding = false;
-  };
-  if (connection) {
-    if (connection.subscriptions >= limits.maxSubscriptionsPerConnection) {
-      await refuse(
-        `Too many subscriptions on this connection (at most ${limits.maxSubscriptionsPerConnection})`,
-      );
-    }
-    if (userId && (subscriptionsByUser.get(userId) ?? 0) >= limits.maxSubscriptionsPerUser) {
-      await refuse(
-        `Too many subscriptions for this user (at most ${limits.maxSubscriptionsPerUser})`,
-      );
-    }
-    if (once && connection.held?.has(once)) {
-      await refuse(`Only one ${once} per connection; it already streams every conversation`);
-    }
-    connection.subscriptions++;
-    if (once) {
-      connection.held?.add(once);
-      holding = true;
-      // Freed the moment the client stops it, so a quick stop-and-resubscribe (a remount)
-      // is not refused while this stream is still winding down.
-      options.signal?.addEventListener('abort', letGo, { once: true });
-    }
-    if (userId) subscriptionsByUser.set(userId, (subscriptionsByUser.get(userId) ?? 0) + 1);
-  }
-  const drain = connection?.drain;
-  try {
-    if (!drain) {
-      yield* stream;
-      return;
-    }
-    for (;;) {
-      const wait = drain();
-      if (wait) await wait;
-      const next = await stream.next();
-      if (next.done) return;
-      yield next.value;
-    }
-  } catch (error) {
-    throw overloadError(error) ?? error;
-  } finally {
-    await stream.return(undefined as never);
-    if (connection) {
-      connection.subscriptions--;
-      letGo();
-      if (userId) {
-        const left = (subscriptionsByUser.get(userId) ?? 1) - 1;
-        if (left <= 0) subscriptionsByUser.delete(userId);
-        else subscriptionsByUser.set(userId, left);
-      }
-    }
-  }
-}

@@ -4,14 +4,7 @@ import { createTestDatabase, type TestDatabase } from '@estuary/db/testing';
 import { createMemoryBus } from '@estuary/realtime';
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type ChatServices,
-  chat,
-  createAppRouter,
-  createCallerFactory,
-  DEFAULT_LIMITS,
-  type User,
-} from '../src';
+import { appRouter, type ChatServices, chat, createCallerFactory, type User } from '../src';
 import type { Context } from '../src/context';
 import { SECRET } from './harness';
 
@@ -25,7 +18,7 @@ const POOL = 3;
 let database: TestDatabase;
 let db: Db;
 let services: ChatServices;
-const router = createAppRouter(DEFAULT_LIMITS);
+const router = appRouter;
 const callerFor = (user: User) => {
   const ctx: Context = {
     services,

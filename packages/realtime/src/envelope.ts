@@ -35,33 +35,3 @@ export function parseJson(text: string): unknown {
     return undefined;
   }
 }
-
-/** Batches calls made close together into one `flush`, one batch at a time, in order. */
-export function createBatcher<T>(flush: (items: T[]) => Promise<void>, windowMs = 0) {
-  // setImmediate gathers one tick; a window also gathers what the next few ticks bring.
-  const wait = (fn: () => void) => (windowMs > 0 ? setTimeout(fn, windowMs) : setImmediate(fn));
-  let tail: Promise<void> = Promise.resolve();
-  let open: { items: T[]; done: Promise<void> } | null = null;
-  return {
-    push(item: T): Promise<void> {
-      if (!open) {
-        const batch: { items: T[]; done: Promise<void> } = { items: [], done: Promise.resolve() };
-        batch.done = tail.then(
-          () =>
-            new Promise<void>((resolve, reject) =>
-              wait(() => {
-                if (open === batch) open = null;
-                flush(batch.items).then(resolve, reject);
-              }),
-            ),
-        );
-        tail = batch.done.catch(() => {});
-        open = batch;
-      }
-      open.items.push(item);
-      return open.done;
-    },
-    /** Resolves once everything pushed so far has been flushed (or failed). */
-    drain: () => tail,
-  };
-}

@@ -2,10 +2,12 @@ import { createPostgresBus } from './postgres';
 import { createRedisBus } from './redis';
 import type { Bus, BusOptions } from './types';
 
+export { type BatchOptions, createBatcher } from './batch';
 export { LocalHub } from './hub';
 export { toAsyncIterable } from './iterate';
 export { createMemoryBus } from './memory';
 export { createPostgresBus } from './postgres';
+export { BoundedQueue, CLOSED, RESYNC } from './queue';
 export { createRedisBus } from './redis';
 export {
   type Bus,

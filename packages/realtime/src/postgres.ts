@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import postgres from 'postgres';
-import { createBatcher, decodeEnvelope, encodeEnvelope, parseJson } from './envelope';
+import { createBatcher } from './batch';
+import { decodeEnvelope, encodeEnvelope, parseJson } from './envelope';
 import { LocalHub } from './hub';
 import { toAsyncIterable } from './iterate';
 import type { Bus, BusOptions, SubscribeOptions } from './types';
@@ -102,7 +103,7 @@ export function createPostgresBus(url: string, options: BusOptions = {}): Bus {
   // Each flush is a round trip and a wake-up of every listening backend; gathering for a
   // couple of milliseconds cuts them several-fold under load. Local subscribers are not
   // delayed: they were served when `publish` was called.
-  const batcher = createBatcher(flush, FLUSH_WINDOW_MS);
+  const batcher = createBatcher(flush, { windowMs: FLUSH_WINDOW_MS });
 
   const sweep = setInterval(() => {
     sql`delete from bus_payloads where created_at < now() - ${PAYLOAD_RETENTION}::interval`.catch(

@@ -3,8 +3,9 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { e2eEnv } from '../env';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const CHROMIUM = e2eEnv.chromiumPath;
 const ARGS = [
   '--headless',
   '--no-sandbox',
@@ -29,7 +30,7 @@ export const consoleErrors: string[] = [];
  */
 export function browserAvailable(): boolean {
   if (existsSync(CHROMIUM)) return true;
-  if (process.env.ESTUARY_REQUIRE_BROWSER === '1') return true; // fail loudly in launchBrowser
+  if (e2eEnv.requireBrowser) return true; // fail loudly in launchBrowser
   console.warn(
     `\n  browser tests skipped: no Chromium at ${CHROMIUM}. Install it (apt-get install -y chromium) or set CHROMIUM_PATH.\n`,
   );

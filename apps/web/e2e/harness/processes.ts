@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { e2eEnv } from '../env';
 import { type Cleanup, guard } from './watchdog';
 
 /** A child process of the harness, with the tail of its output kept for error reports. */
@@ -35,7 +36,7 @@ export function startService(
   let tail = '';
   const keep = (chunk: Buffer) => {
     tail = (tail + chunk.toString()).slice(-KEEP_CHARS);
-    if (process.env.E2E_VERBOSE === '1') process.stderr.write(`[${name}] ${chunk}`);
+    if (e2eEnv.verbose) process.stderr.write(`[${name}] ${chunk}`);
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { type ServiceScope, ServiceTokens } from '@estuary/api';
 import { closeDb, createDb, type Db } from '@estuary/db';
 import { freePort } from '@estuary/db/embedded';
+import { e2eEnv } from '../env';
 import { startDatabase } from './database';
 import { type Service, startService, waitForHttp } from './processes';
 import { warmUp } from './warm-up';
@@ -48,9 +49,7 @@ export async function startStack(options: StackOptions = {}) {
     const attachmentsDir = await mkdtemp(join(tmpdir(), 'estuary-e2e-files-'));
     started.push({ stop: () => rm(attachmentsDir, { recursive: true, force: true }) });
     const baseEnv = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      TMPDIR: process.env.TMPDIR,
+      ...e2eEnv.inherited,
       DATABASE_URL: database.url,
       AUTH_SECRET: secret,
       LOG_LEVEL: 'warn',

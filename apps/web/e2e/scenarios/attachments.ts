@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { expect, it } from 'vitest';
+import { e2eEnv } from '../env';
 import { SCREENSHOTS, screenshot } from '../harness/browser';
 import { composer, inView, row } from '../harness/chat-page';
 import type { World } from './world';
@@ -68,7 +69,7 @@ export function attachments(world: World) {
     // The thumbnail's box is reserved from its width and height: the log stays at the bottom.
     await expect.poll(() => inView(chloe, card), { timeout: 10_000 }).toBe(true);
     await screenshot(chloe, 'attachments');
-    if (process.env.UPDATE_SCREENSHOT === '1') {
+    if (e2eEnv.updateScreenshots) {
       await mkdir(dirname(docsShot), { recursive: true });
       await copyFile(resolve(SCREENSHOTS, 'attachments.png'), docsShot);
     }

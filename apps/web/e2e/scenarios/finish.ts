@@ -2,6 +2,7 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
+import { e2eEnv } from '../env';
 import { SCREENSHOTS, screenshot, signIn, uncaught } from '../harness/browser';
 import { composer, log, row } from '../harness/chat-page';
 import type { World } from './world';
@@ -16,7 +17,7 @@ export function finish(world: World) {
     await ada.getByText('Chloe is typing…').waitFor();
     await screenshot(ada, 'readme');
     // Regenerate the committed picture only when asked: a PNG rewritten on every run is noise.
-    if (process.env.UPDATE_SCREENSHOT === '1') {
+    if (e2eEnv.updateScreenshots) {
       await mkdir(dirname(docsShot), { recursive: true });
       await copyFile(resolve(SCREENSHOTS, 'readme.png'), docsShot);
     }

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Conversation, Message } from '@estuary/api';
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
+import { e2eEnv } from '../env';
 import { apiAs } from '../harness/api';
 import { SCREENSHOTS, screenshot, signIn } from '../harness/browser';
 import { composer, inView, log, row, send } from '../harness/chat-page';
@@ -15,7 +16,7 @@ const docs = resolve(dirname(fileURLToPath(import.meta.url)), '../../docs');
 /** A screenshot that the README shows: regenerated only when asked, like finish's. */
 async function readmeShot(page: Page, name: string) {
   await screenshot(page, name);
-  if (process.env.UPDATE_SCREENSHOT === '1') {
+  if (e2eEnv.updateScreenshots) {
     await mkdir(docs, { recursive: true });
     await copyFile(resolve(SCREENSHOTS, `${name}.png`), resolve(docs, `${name}.png`));
   }

@@ -1,7 +1,8 @@
 import 'server-only';
 import {
+  type AppRouter,
+  appRouter,
   type ChatServices,
-  createAppRouter,
   createChatServices,
   platformAuthFromEnv,
 } from '@estuary/api';
@@ -10,17 +11,17 @@ import { waitForDevDatabase } from '@estuary/db/dev-wait';
 import { createBus } from '@estuary/realtime';
 import { env } from '../env';
 
-interface WebServer {
+interface ChatServer {
   services: ChatServices;
-  router: ReturnType<typeof createAppRouter>;
+  router: AppRouter;
 }
 
 // One set of services per process. Next's dev server reloads modules, so the promise lives
 // on globalThis instead of module scope.
 const globalKey = Symbol.for('estuary.web.server');
-const holder = globalThis as unknown as { [globalKey]?: Promise<WebServer> };
+const holder = globalThis as unknown as { [globalKey]?: Promise<ChatServer> };
 
-async function boot(): Promise<WebServer> {
+async function boot(): Promise<ChatServer> {
   const config = env();
   const databaseUrl =
     config.DATABASE_URL ??
@@ -41,39 +42,30 @@ async function boot(): Promise<WebServer> {
     console[level](`[web] ${message}`, extra ?? '');
   };
   const bus = createBus({ redisUrl: config.REDIS_URL, databaseUrl }, { log });
-  const limits = {
-    maxContentLength: config.MESSAGE_MAX_LENGTH,
-    maxPageSize: config.PAGE_MAX,
-    sendRatePerSecond: config.SEND_RATE_PER_SECOND,
-    sendBurst: config.SEND_BURST,
-    queryRatePerSecond: config.QUERY_RATE_PER_SECOND,
-    queryBurst: config.QUERY_BURST,
-    maxGroupParticipants: config.GROUP_MAX_PARTICIPANTS,
-  };
   const services = createChatServices({
     db,
     bus,
     authSecret: config.AUTH_SECRET,
-    limits,
+    limits: config.limits,
     registrationOpen: config.ALLOW_REGISTRATION,
     log,
     platformAuth: platformAuthFromEnv(config),
     redisUrl: config.REDIS_URL,
-    login: {
-      loginAttemptsPerAccount: config.LOGIN_ATTEMPTS_PER_ACCOUNT,
-      loginAttemptsPerAddress: config.LOGIN_ATTEMPTS_PER_ADDRESS,
-      loginWindowSeconds: config.LOGIN_WINDOW_SECONDS,
-    },
+    login: config.login,
     notify: {
       vapidPublicKey: config.vapidPublicKey,
       allowInsecureEndpoints: config.NOTIFY_ALLOW_INSECURE_ENDPOINTS,
     },
   });
   await services.start();
-  return { services, router: createAppRouter(limits) };
+  return { services, router: appRouter };
 }
 
-export function webServer(): Promise<WebServer> {
+/**
+ * This process's chat server: its services and the router, booted on first use (database,
+ * bus, limits from the environment) and shared by every route handler after that.
+ */
+export function chatServer(): Promise<ChatServer> {
   holder[globalKey] ??= boot().catch((error) => {
     holder[globalKey] = undefined;
     throw error;

@@ -3,7 +3,7 @@ import { createSession, revokeSession, revokeUserSessions, sessionBySecret } fro
 import { SESSION_TOKEN_TTL_SECONDS } from '@estuary/auth';
 import { cookies } from 'next/headers';
 import { env } from '../env';
-import { webServer } from './services';
+import { chatServer } from './services';
 
 /**
  * The browser's session: a random secret in an HttpOnly cookie that scripts cannot read,
@@ -15,7 +15,7 @@ import { webServer } from './services';
 export const SESSION_COOKIE = 'estuary_session';
 
 export async function startSession(userId: string) {
-  const { services } = await webServer();
+  const { services } = await chatServer();
   const session = await createSession(services.deps.db, userId);
   (await cookies()).set(SESSION_COOKIE, session.secret, {
     httpOnly: true,
@@ -31,7 +31,7 @@ export async function endSession(options: { everywhere?: boolean } = {}) {
   const jar = await cookies();
   const session = await currentSession();
   if (session) {
-    const { services } = await webServer();
+    const { services } = await chatServer();
     if (options.everywhere) await revokeUserSessions(services.deps.db, session.userId);
     else await revokeSession(services.deps.db, session.id);
     services.forgetSession(session.id);
@@ -43,7 +43,7 @@ export async function endSession(options: { everywhere?: boolean } = {}) {
 export async function currentSession() {
   const secret = (await cookies()).get(SESSION_COOKIE)?.value;
   if (!secret || secret.length > 100) return null;
-  const { services } = await webServer();
+  const { services } = await chatServer();
   const session = await sessionBySecret(services.deps.db, secret);
   if (!session || !(await services.getUser(session.userId))) return null;
   return session;

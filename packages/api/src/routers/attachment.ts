@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { AttachmentService } from '../attachments/service';
 import { badRequest } from '../domain/errors';
 import { protectedProcedure, router } from '../trpc';
 
@@ -20,8 +21,8 @@ export const attachmentRouter = router({
     .query(({ ctx, input }) => service(ctx).get(ctx.user, input.attachmentId)),
 });
 
-function service(ctx: { services: { deps: { attachments?: unknown } } }) {
-  const attachments = ctx.services.deps.attachments;
+function service(ctx: { deps: { attachments?: AttachmentService | undefined } }) {
+  const attachments = ctx.deps.attachments;
   if (!attachments) throw badRequest('Attachments are not available on this server');
-  return attachments as import('../attachments/service').AttachmentService;
+  return attachments;
 }

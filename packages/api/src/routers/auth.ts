@@ -1,13 +1,15 @@
+import type { Db } from '@estuary/db';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { credentials } from '../credentials';
 import { createSession, revokeSession, revokeUserSessions } from '../domain/sessions';
 import { authenticateUser, registerUser } from '../domain/users';
 import type { ChatServices } from '../services';
 import { protectedProcedure, publicProcedure, router } from '../trpc';
 
 /** A new server-side session and an access token bound to it. */
-async function signedIn(services: ChatServices, userId: string) {
-  const session = await createSession(services.deps.db, userId);
+async function signedIn({ db, services }: { db: Db; services: ChatServices }, userId: string) {
+  const session = await createSession(db, userId);
   return services.tokens.issueForSession(userId, session.id);
 }
 
@@ -28,20 +30,16 @@ export const authRouter = router({
           message: 'Registration is closed on this server',
         });
       }
-      const user = await registerUser(ctx.services.deps.db, input);
-      return { ...(await signedIn(ctx.services, user.id)), user };
+      const user = await registerUser(ctx.db, input);
+      return { ...(await signedIn(ctx, user.id)), user };
     }),
 
-  login: publicProcedure
-    .input(
-      z.object({ email: z.string().trim().min(1).max(254), password: z.string().min(1).max(200) }),
-    )
-    .mutation(async ({ ctx, input }) => {
-      const user = await ctx.services.loginThrottle.attempt(input.email, ctx.address ?? null, () =>
-        authenticateUser(ctx.services.deps.db, input),
-      );
-      return { ...(await signedIn(ctx.services, user.id)), user };
-    }),
+  login: publicProcedure.input(credentials).mutation(async ({ ctx, input }) => {
+    const user = await ctx.services.loginThrottle.attempt(input.email, ctx.address ?? null, () =>
+      authenticateUser(ctx.db, input),
+    );
+    return { ...(await signedIn(ctx, user.id)), user };
+  }),
 
   /**
    * A fresh token for the holder of a valid one, bound to the same session: a revoked or
@@ -63,14 +61,14 @@ export const authRouter = router({
   logout: protectedProcedure.mutation(async ({ ctx }) => {
     const { sessionId } = ctx.auth;
     if (sessionId) {
-      await revokeSession(ctx.services.deps.db, sessionId);
+      await revokeSession(ctx.db, sessionId);
       ctx.services.forgetSession(sessionId);
     }
   }),
 
   /** Extra: ends every session of the caller, on every device. */
   logoutAll: protectedProcedure.mutation(async ({ ctx }) => {
-    const revoked = await revokeUserSessions(ctx.services.deps.db, ctx.user.id);
+    const revoked = await revokeUserSessions(ctx.db, ctx.user.id);
     if (ctx.auth.sessionId) ctx.services.forgetSession(ctx.auth.sessionId);
     return { revoked };
   }),

@@ -18,13 +18,13 @@ export const bookingRouter = router({
           path: ['endsAt'],
         }),
     )
-    .mutation(({ ctx, input }) => createBooking(ctx.services.deps.db, ctx.caller, input)),
+    .mutation(({ ctx, input }) => createBooking(ctx.db, ctx.caller, input)),
 
-  list: protectedProcedure.query(({ ctx }) => listBookings(ctx.services.deps.db, ctx.user.id)),
+  list: protectedProcedure.query(({ ctx }) => listBookings(ctx.db, ctx.user.id)),
 
   cancel: userOrServiceProcedure('bookings')
     .input(z.object({ bookingId: z.uuid() }))
-    .mutation(({ ctx, input }) => cancelBooking(ctx.services.deps, ctx.caller, input.bookingId)),
+    .mutation(({ ctx, input }) => cancelBooking(ctx.deps, ctx.caller, input.bookingId)),
 
   reschedule: userOrServiceProcedure('bookings')
     .input(
@@ -35,5 +35,5 @@ export const bookingRouter = router({
           path: ['endsAt'],
         }),
     )
-    .mutation(({ ctx, input }) => rescheduleBooking(ctx.services.deps, ctx.caller, input)),
+    .mutation(({ ctx, input }) => rescheduleBooking(ctx.deps, ctx.caller, input)),
 });

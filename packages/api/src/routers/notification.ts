@@ -22,15 +22,10 @@ export const notificationRouter = router({
   subscribe: protectedProcedure
     .input(z.object({ endpoint, keys: z.object({ p256dh: base64url(200), auth: base64url(100) }) }))
     .mutation(async ({ ctx, input }) => {
-      await subscribe(
-        ctx.services.deps,
-        ctx.user,
-        input,
-        ctx.services.notify.allowInsecureEndpoints,
-      );
+      await subscribe(ctx.deps, ctx.user, input, ctx.services.notify.allowInsecureEndpoints);
     }),
 
   unsubscribe: protectedProcedure.input(z.object({ endpoint })).mutation(async ({ ctx, input }) => {
-    await unsubscribe(ctx.services.deps, ctx.user, input.endpoint);
+    await unsubscribe(ctx.deps, ctx.user, input.endpoint);
   }),
 });

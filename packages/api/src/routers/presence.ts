@@ -1,21 +1,14 @@
 import { listPresence } from '../domain/presence';
 import { presenceChanges } from '../live/streams';
-import { conversationProcedure, router, withSubscriptionSlot } from '../trpc';
+import { openSubscription } from '../subscription';
+import { conversationProcedure, router } from '../trpc';
 
 export const presenceRouter = router({
-  list: conversationProcedure.query(({ ctx, input }) =>
-    listPresence(ctx.services.deps.db, input.conversationId),
-  ),
+  list: conversationProcedure.query(({ ctx, input }) => listPresence(ctx.db, input.conversationId)),
 
   onChange: conversationProcedure.subscription(({ ctx, input, signal }) =>
-    withSubscriptionSlot(
-      ctx,
-      presenceChanges(
-        ctx.services,
-        ctx.user,
-        input.conversationId,
-        signal ?? new AbortController().signal,
-      ),
+    openSubscription({ ctx, signal }, (aborted) =>
+      presenceChanges(ctx.services, ctx.user, input.conversationId, aborted),
     ),
   ),
 });

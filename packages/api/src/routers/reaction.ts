@@ -10,8 +10,8 @@ const input = z.object({
 export const reactionRouter = router({
   add: protectedProcedure
     .input(input)
-    .mutation(({ ctx, input }) => setReaction(ctx.services.deps, ctx.user, input, true)),
+    .mutation(({ ctx, input }) => setReaction(ctx.deps, ctx.user, input, true)),
   remove: protectedProcedure
     .input(input)
-    .mutation(({ ctx, input }) => setReaction(ctx.services.deps, ctx.user, input, false)),
+    .mutation(({ ctx, input }) => setReaction(ctx.deps, ctx.user, input, false)),
 });

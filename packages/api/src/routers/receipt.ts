@@ -1,34 +1,25 @@
 import { z } from 'zod';
 import { listReceipts, markDelivered, markRead } from '../domain/receipts';
 import { receiptChanges } from '../live/streams';
-import { conversationProcedure, router, withSubscriptionSlot } from '../trpc';
+import { openSubscription } from '../subscription';
+import { conversationProcedure, router } from '../trpc';
 
 export const receiptRouter = router({
   markRead: conversationProcedure
     .input(z.object({ seq: z.number().int().min(0) }))
-    .mutation(({ ctx, input }) =>
-      markRead(ctx.services.deps, ctx.user, input.conversationId, input.seq),
-    ),
+    .mutation(({ ctx, input }) => markRead(ctx.deps, ctx.user, input.conversationId, input.seq)),
 
   markDelivered: conversationProcedure
     .input(z.object({ seq: z.number().int().min(0) }))
     .mutation(({ ctx, input }) =>
-      markDelivered(ctx.services.deps, ctx.user, input.conversationId, input.seq),
+      markDelivered(ctx.deps, ctx.user, input.conversationId, input.seq),
     ),
 
-  list: conversationProcedure.query(({ ctx, input }) =>
-    listReceipts(ctx.services.deps.db, input.conversationId),
-  ),
+  list: conversationProcedure.query(({ ctx, input }) => listReceipts(ctx.db, input.conversationId)),
 
   onRead: conversationProcedure.subscription(({ ctx, input, signal }) =>
-    withSubscriptionSlot(
-      ctx,
-      receiptChanges(
-        ctx.services,
-        ctx.user,
-        input.conversationId,
-        signal ?? new AbortController().signal,
-      ),
+    openSubscription({ ctx, signal }, (aborted) =>
+      receiptChanges(ctx.services, ctx.user, input.conversationId, aborted),
     ),
   ),
 });

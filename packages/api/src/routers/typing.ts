@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { publish, type TypingBusEvent, topics } from '../events';
 import { typingChanges } from '../live/streams';
-import { conversationProcedure, router, withSubscriptionSlot } from '../trpc';
+import { openSubscription } from '../subscription';
+import { conversationProcedure, router } from '../trpc';
 
 export const typingRouter = router({
   set: conversationProcedure
     .input(z.object({ isTyping: z.boolean() }))
     .mutation(async ({ ctx, input }) => {
-      await publish(ctx.services.deps, topics.typing(input.conversationId), {
+      await publish(ctx.deps, topics.typing(input.conversationId), {
         conversationId: input.conversationId,
         userId: ctx.user.id,
         name: ctx.user.name,
@@ -16,14 +17,8 @@ export const typingRouter = router({
     }),
 
   onChange: conversationProcedure.subscription(({ ctx, input, signal }) =>
-    withSubscriptionSlot(
-      ctx,
-      typingChanges(
-        ctx.services,
-        ctx.user,
-        input.conversationId,
-        signal ?? new AbortController().signal,
-      ),
+    openSubscription({ ctx, signal }, (aborted) =>
+      typingChanges(ctx.services, ctx.user, input.conversationId, aborted),
     ),
   ),
 });

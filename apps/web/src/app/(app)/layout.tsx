@@ -2,7 +2,7 @@ import { redirect } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { ConversationsProvider } from '../../conversations/conversations-context';
 import { env } from '../../env';
-import { webServer } from '../../server/services';
+import { chatServer } from '../../server/services';
 import { sessionUserId } from '../../server/session';
 import { AppShell } from '../../shell/app-shell';
 import { Providers } from '../providers';
@@ -13,7 +13,7 @@ import { Providers } from '../providers';
  */
 export default async function SignedInLayout({ children }: { children: ReactNode }) {
   const userId = await sessionUserId();
-  const user = userId ? await (await webServer()).services.getUser(userId) : null;
+  const user = userId ? await (await chatServer()).services.getUser(userId) : null;
   if (!user) redirect('/login');
   return (
     <Providers wsUrl={env().WS_PUBLIC_URL ?? null} user={user}>

@@ -1,7 +1,7 @@
 import 'server-only';
 import { createHttpContext } from '@estuary/api';
 import { createRestHandler, openApiDocument } from '@estuary/api/rest';
-import { webServer } from '../services';
+import { chatServer } from '../services';
 
 /** Where the router's REST door is mounted (see app/api/v1). */
 export const REST_BASE = '/api/v1';
@@ -10,7 +10,7 @@ let handler: Promise<(req: Request) => Promise<Response>> | undefined;
 
 /** The REST handler over this process's router, built once. */
 export function restHandler() {
-  handler ??= webServer().then(({ router, services }) =>
+  handler ??= chatServer().then(({ router, services }) =>
     createRestHandler({
       router,
       basePath: REST_BASE,
@@ -28,6 +28,6 @@ let document: Promise<unknown> | undefined;
 
 /** The OpenAPI document; its server URL is relative, so it holds behind any proxy. */
 export function restDocument() {
-  document ??= webServer().then(({ router }) => openApiDocument(router, { baseUrl: REST_BASE }));
+  document ??= chatServer().then(({ router }) => openApiDocument(router, { baseUrl: REST_BASE }));
   return document;
 }

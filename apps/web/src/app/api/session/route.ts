@@ -2,24 +2,13 @@ import {
   authenticateUser,
   ChatError,
   clientAddress,
-  isPlainText,
+  credentials,
   RetryLaterError,
 } from '@estuary/api';
-import { z } from 'zod';
 import { backToForm, isFormPost, seeOther } from '../../../server/form-sign-in';
 import { isJson, readCappedBody, refused, sameOrigin, tooLarge } from '../../../server/requests';
-import { webServer } from '../../../server/services';
+import { chatServer } from '../../../server/services';
 import { endSession, startSession } from '../../../server/session';
-
-const plain = (max: number) =>
-  z
-    .string()
-    .max(max)
-    .refine((s) => isPlainText(s));
-const credentials = z.object({
-  email: plain(254).pipe(z.string().trim().min(1)),
-  password: plain(200).pipe(z.string().min(1)),
-});
 
 function parseFields(text: string, form: boolean): unknown {
   if (form) return Object.fromEntries(new URLSearchParams(text));
@@ -44,7 +33,7 @@ export async function POST(req: Request) {
   const parsed = credentials.safeParse(parseFields(new TextDecoder().decode(body), form));
   if (!parsed.success)
     return form ? backToForm('missing') : refused(400, 'Enter an email and a password');
-  const { services } = await webServer();
+  const { services } = await chatServer();
   try {
     const user = await services.loginThrottle.attempt(
       parsed.data.email,

@@ -1,7 +1,7 @@
 import { createHttpContext, describeError, errorId, HTTP_MAX_BATCH } from '@estuary/api';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { readCappedBody, tooLarge } from '../../../../server/requests';
-import { webServer } from '../../../../server/services';
+import { chatServer } from '../../../../server/services';
 
 async function handler(req: Request) {
   let request = req;
@@ -10,7 +10,7 @@ async function handler(req: Request) {
     if (!body) return tooLarge();
     request = new Request(req.url, { method: req.method, headers: req.headers, body });
   }
-  const { services, router } = await webServer();
+  const { services, router } = await chatServer();
   return fetchRequestHandler({
     endpoint: '/api/trpc',
     req: request,

@@ -1,4 +1,4 @@
-import { webServer } from '../../../../../server/services';
+import { chatServer } from '../../../../../server/services';
 
 /**
  * Signed attachment URLs: GET `/api/attachments/<id>/file|thumb?exp&sig` downloads (with
@@ -10,7 +10,7 @@ type Params = { params: Promise<{ id: string; purpose: string }> };
 const purposes = new Set(['file', 'thumb', 'upload']);
 
 async function attachments() {
-  const { services } = await webServer();
+  const { services } = await chatServer();
   return services.deps.attachments;
 }
 
