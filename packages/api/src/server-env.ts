@@ -3,7 +3,7 @@ import { DEFAULT_LIMITS, type Limits } from './domain/types';
 import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from './login-throttle';
 
 // The variables both servers (apps/web and apps/ws) read the same way, as zod fields their
-// env.ts spreads into its schema. Only env.ts files read process.env; this file only says
+// env.ts spreads into its schema. Only env.ts files read the process environment; this file only says
 // what the variables mean, with the library's defaults.
 
 const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
