@@ -130,7 +130,7 @@ export function followEvents(
         error = await stream(lastEventId);
       }
       if (stop.signal.aborted) return;
-      const { code, reason } = serverVerdict(error);
+      const { code, reason } = codeAndReason(error);
       if (reason === STALE_EVENT_ID) lastEventId = null;
       else if (code !== undefined && FATAL_CODES.has(code)) {
         stop.abort();
@@ -150,8 +150,8 @@ export function followEvents(
   };
 }
 
-/** What the server said about a failure: transport errors carry no code. */
-function serverVerdict(error: unknown): { code?: string; reason?: string } {
+/** The tRPC code and our `reason` of a server's answer; transport errors carry neither. */
+export function codeAndReason(error: unknown): { code?: string; reason?: string } {
   if (!(error instanceof TRPCClientError)) return {};
   const data = error.data as { code?: string; reason?: string } | undefined;
   return { code: data?.code, reason: data?.reason };
