@@ -13,6 +13,7 @@ import {
 import { observable } from '@trpc/server/observable';
 import superjson from 'superjson';
 import WebSocket from 'ws';
+import { backoffDelay } from './follow';
 
 export interface ChatClientOptions {
   /** apps/web's tRPC endpoint, e.g. http://localhost:3000/api/trpc. Without it, everything goes over the socket. */
@@ -25,7 +26,7 @@ export interface ChatClientOptions {
   /** A fixed token, or a function that returns a current one (called on every connect and request). */
   token?: string;
   getToken?: () => string | Promise<string>;
-  /** Delay before reconnect attempt N (0-based). Default: 0, then exponential with jitter, capped at 10 s. */
+  /** Delay before reconnect attempt N (0-based). Default `backoffDelay`: 0, then 1, 2, 4, 8 s, capped at 10 s, with jitter. */
   retryDelayMs?: (attempt: number) => number;
   /** How long an idle socket stays open. Default 1 s. */
   idleCloseMs?: number;
@@ -88,13 +89,6 @@ const explainDrops: TRPCLink<AppRouter> =
       }),
     );
 
-export function defaultRetryDelay(attempt: number): number {
-  if (attempt === 0) return 0;
-  const base = Math.min(10_000, 250 * 2 ** attempt);
-  // Jitter keeps a thousand clients of a restarted node from knocking at the same instant.
-  return base / 2 + Math.random() * (base / 2);
-}
-
 /**
  * A typed client of the chat API: queries and mutations over HTTP (when `httpUrl` is given),
  * subscriptions over one WebSocket whose token travels in connectionParams.
@@ -105,7 +99,8 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     url: options.wsUrl,
     WebSocket: FrameLimitedWebSocket as unknown as typeof globalThis.WebSocket,
     connectionParams: async () => ({ token: await getToken() }),
-    retryDelayMs: options.retryDelayMs ?? defaultRetryDelay,
+    // The same policy as the stream's restarts.
+    retryDelayMs: options.retryDelayMs ?? ((attempt) => backoffDelay(attempt)),
     keepAlive: { enabled: true, intervalMs: 15_000, pongTimeoutMs: 5_000 },
     // The socket opens with the first subscription (or socket call) and closes a moment
     // after the last one ends, so a client that only queries never looks "online".

@@ -3,8 +3,15 @@ export {
   type ChatClientOptions,
   CONNECTION_LOST,
   createChatClient,
-  defaultRetryDelay,
   MAX_FRAME_BYTES,
 } from './client';
 export { DeliveryMarker } from './delivery';
-export { type FollowHandle, type FollowOptions, followConversation } from './follow';
+export {
+  backoffDelay,
+  FATAL_CODES,
+  type FollowEventsOptions,
+  type FollowHandle,
+  type FollowOptions,
+  followConversation,
+  followEvents,
+} from './follow';

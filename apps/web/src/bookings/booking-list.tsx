@@ -5,7 +5,7 @@ import { useMemo } from 'react';
 import { trpc } from '../lib/trpc';
 import { useNow } from '../lib/use-now';
 import { BookingItem } from './booking-item';
-import { splitBookings } from './split';
+import { splitBookings } from './upcoming-and-past';
 
 function Section({
   title,

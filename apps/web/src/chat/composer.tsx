@@ -13,11 +13,10 @@ import {
 } from 'react';
 import { UploadList } from '../attachments/upload-list';
 import { useUploads } from '../attachments/use-uploads';
+import { useLimits } from '../lib/limits';
 import { useOutbox } from './outbox-context';
 import { ReplyingTo } from './reply-quote';
 import { useTypingAnnouncer } from './use-typing';
-
-const MAX_LENGTH = 4_000;
 
 /**
  * Writes a message. Enter sends, Shift+Enter starts a new line. It never waits for the
@@ -46,7 +45,8 @@ export function Composer({
   const typing = useTypingAnnouncer(conversationId);
   const id = useId();
   const content = text.trim();
-  const tooLong = content.length > MAX_LENGTH;
+  const { maxContentLength } = useLimits();
+  const tooLong = content.length > maxContentLength;
   const uploading = files.uploads.some((u) => u.status === 'uploading');
   const failed = files.uploads.some((u) => u.status === 'failed');
   const empty = !content && files.uploads.length === 0;
@@ -157,7 +157,7 @@ export function Composer({
       </button>
       <p id={`${id}-hint`} className={tooLong || (waiting && failed) ? 'hint error' : 'hint'}>
         {tooLong
-          ? `${content.length - MAX_LENGTH} characters over the limit of ${MAX_LENGTH}`
+          ? `${content.length - maxContentLength} characters over the limit of ${maxContentLength}`
           : waiting && failed
             ? 'A file did not upload: retry or remove it to send'
             : waiting

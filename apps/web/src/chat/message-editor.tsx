@@ -3,6 +3,7 @@
 import type { Message } from '@estuary/api';
 import { type KeyboardEvent, useEffect, useRef, useState } from 'react';
 import { errorInfo } from '../lib/errors';
+import { useLimits } from '../lib/limits';
 import { trpc } from '../lib/trpc';
 
 interface Props {
@@ -15,6 +16,7 @@ export function MessageEditor({ message, onDone }: Props) {
   const [text, setText] = useState(message.content);
   const box = useRef<HTMLTextAreaElement>(null);
   const edit = trpc.message.edit.useMutation();
+  const { maxContentLength } = useLimits();
 
   useEffect(() => {
     const el = box.current;
@@ -52,7 +54,7 @@ export function MessageEditor({ message, onDone }: Props) {
         aria-label="Edit message"
         value={text}
         rows={Math.min(8, text.split('\n').length + 1)}
-        maxLength={4000}
+        maxLength={maxContentLength}
         onChange={(event) => setText(event.target.value)}
         onKeyDown={onKeyDown}
       />

@@ -1,9 +1,8 @@
 'use client';
 
 import type { MessageEvent } from '@estuary/api';
-import { STALE_EVENT_ID } from '@estuary/api/client-constants';
+import { followEvents } from '@estuary/client/follow';
 import { useEffect, useEffectEvent, useRef, useState } from 'react';
-import { errorInfo } from '../lib/errors';
 import { trpc } from '../lib/trpc';
 
 interface StreamOptions {
@@ -11,65 +10,39 @@ interface StreamOptions {
   /** Where to start: the `lastEventId` of the history page the view shows. Null: not yet. */
   from: string | null;
   onEvent(event: MessageEvent): void;
-  /** The server can no longer resume from our id: refetch history and start again. */
-  onStale(): void;
+  /** Load history afresh (the server can no longer resume from our id); resolve to its last id. */
+  refetch(): Promise<string>;
 }
 
 /**
- * `message.onEvents` (the batched `message.onEvent`) from a known point. The socket client
- * resends the last id it saw after every reconnect, so the server replays exactly what was
- * missed. If the stream ends otherwise, it restarts from the last id with a growing pause.
+ * `message.onEvents` (the batched `message.onEvent`) from a known point, kept going by the
+ * client package's resume loop (`followEvents`): the same lastEventId tracking, backoff,
+ * stale refetch and fatal codes as every other client of the API.
  */
-export function useMessageStream({ conversationId, from, onEvent, onStale }: StreamOptions) {
+export function useMessageStream({ conversationId, from, onEvent, refetch }: StreamOptions) {
   const client = trpc.useUtils().client;
-  const lastId = useRef<string | null>(null);
-  const [restarts, setRestarts] = useState(0);
-  const failures = useRef(0);
+  // Where a restarted effect (strict mode, a new client) picks up: the loop's last id.
+  const resumeFrom = useRef<string | null | undefined>(undefined);
   const [fatal, setFatal] = useState<string | null>(null);
   const handleEvent = useEffectEvent(onEvent);
-  const handleStale = useEffectEvent(onStale);
+  const handleRefetch = useEffectEvent(refetch);
 
-  // A new starting point (first load, or history refetched after STALE) replaces the old one.
-  useEffect(() => {
-    lastId.current = from;
-  }, [from]);
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `restarts` is the trigger that resubscribes
   useEffect(() => {
     if (from === null) return;
-    let restartTimer: ReturnType<typeof setTimeout> | undefined;
-    // Unsubscribing completes the observer too; that must not schedule a restart.
-    let closed = false;
-    const restart = () => {
-      if (closed) return;
-      restartTimer = setTimeout(
-        () => setRestarts((n) => n + 1),
-        Math.min(10_000, 1_000 * 2 ** failures.current++),
-      );
-    };
-    const subscription = client.message.onEvents.subscribe(
-      { conversationId, lastEventId: lastId.current ?? from },
-      {
-        onData({ id, data }) {
-          lastId.current = id;
-          failures.current = 0;
-          for (const event of data.events) handleEvent(event);
-        },
-        onError(error) {
-          const info = errorInfo(error);
-          if (info.reason === STALE_EVENT_ID) return handleStale();
-          if (info.code === 'FORBIDDEN' || info.code === 'NOT_FOUND') return setFatal(info.message);
-          restart();
-        },
-        onComplete: restart,
+    const follow = followEvents(client, {
+      conversationId,
+      lastEventId: resumeFrom.current === undefined ? from : resumeFrom.current,
+      refetch: () => handleRefetch(),
+      onEvents(events) {
+        for (const event of events) handleEvent(event);
       },
-    );
+      onFatal: (error) => setFatal(error.message),
+    });
     return () => {
-      closed = true;
-      clearTimeout(restartTimer);
-      subscription.unsubscribe();
+      resumeFrom.current = follow.lastEventId;
+      follow.close();
     };
-  }, [client, conversationId, from, restarts]);
+  }, [client, conversationId, from]);
 
   return { fatal };
 }

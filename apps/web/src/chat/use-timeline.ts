@@ -25,13 +25,9 @@ export function useTimeline(conversationId: string) {
   });
   const [live, setLive] = useState<Message[]>([]);
   const [from, setFrom] = useState<string | null>(null);
-  // When the server refused our resume point: only history fetched after that may restart.
-  const [staleAt, setStaleAt] = useState(0);
   const firstPage = history.data?.pages[0];
-  // Capture the resume point once per history load, not on every refetch of the pages.
-  if (from === null && firstPage && history.dataUpdatedAt > staleAt) {
-    setFrom(firstPage.lastEventId);
-  }
+  // The stream starts once, from the first history load; after that it keeps its own place.
+  if (from === null && firstPage) setFrom(firstPage.lastEventId);
 
   // Reactions change no timestamp, so the merge above cannot order them: the latest word on a
   // message's reactions (events come in order; a mutation's answer is at least that fresh) is
@@ -47,13 +43,16 @@ export function useTimeline(conversationId: string) {
     },
     [noteReactions],
   );
-  const onStale = useCallback(() => {
+  // The server can no longer resume from our id: drop what streamed, reload the newest page
+  // (older ones load again on demand) and stream on from where it ends.
+  const refetch = useCallback(async () => {
     setLive([]);
-    setStaleAt(Date.now());
-    setFrom(null);
-    void utils.message.list.reset(input);
+    await utils.message.list.reset(input);
+    const page = utils.message.list.getInfiniteData(input)?.pages[0];
+    if (!page) throw new Error('History did not load');
+    return page.lastEventId;
   }, [utils, input]);
-  const { fatal } = useMessageStream({ conversationId, from, onEvent, onStale });
+  const { fatal } = useMessageStream({ conversationId, from, onEvent, refetch });
 
   const outbox = useConversationOutbox(conversationId);
   const pages = history.data?.pages;

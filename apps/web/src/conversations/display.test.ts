@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitBookings } from '../bookings/split';
+import { splitBookings } from '../bookings/upcoming-and-past';
 import { ADA, CHLOE, conversation, summary } from '../test/fixtures';
 import { conversationName, counterpart, mergeSummaries } from './display';
 

@@ -1,3 +1,4 @@
+import { codeAndReason, FATAL_CODES } from '@estuary/client/follow';
 import { TRPCClientError } from '@trpc/client';
 
 /** What the server said about a failure, read defensively: transport errors carry no data. */
@@ -8,19 +9,20 @@ export interface ErrorInfo {
 }
 
 export function errorInfo(error: unknown): ErrorInfo {
-  if (error instanceof TRPCClientError) {
-    const data = error.data as { code?: string; reason?: string } | undefined;
-    return { code: data?.code, reason: data?.reason, message: error.message };
-  }
-  return { code: undefined, reason: undefined, message: String(error) };
+  const { code, reason } = codeAndReason(error);
+  return {
+    code,
+    reason,
+    message: error instanceof TRPCClientError ? error.message : String(error),
+  };
 }
 
-/** Codes that mean "this request will never succeed as it is"; anything else may be retried. */
+/**
+ * Codes that mean "this request will never succeed as it is"; anything else may be retried.
+ * The stream's fatal codes, and for a single call also what its own input caused.
+ */
 const PERMANENT = new Set([
-  'BAD_REQUEST',
-  'UNAUTHORIZED',
-  'FORBIDDEN',
-  'NOT_FOUND',
+  ...FATAL_CODES,
   'CONFLICT',
   'PAYLOAD_TOO_LARGE',
   'INTERNAL_SERVER_ERROR',

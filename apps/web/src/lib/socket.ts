@@ -1,5 +1,6 @@
 'use client';
 
+import { backoffDelay } from '@estuary/client/follow';
 import { createWSClient } from '@trpc/client';
 import { forgetAccessToken, getAccessToken, SignedOutError } from './token';
 
@@ -19,13 +20,6 @@ export interface Socket {
   getSnapshot(): ConnectionSnapshot;
   subscribe(listener: () => void): () => void;
   close(): Promise<void>;
-}
-
-/** 0, then ~1 s doubling to 10 s, with jitter so restarted servers are not stampeded. */
-export function retryDelay(attempt: number): number {
-  if (attempt === 0) return 0;
-  const base = Math.min(10_000, 500 * 2 ** attempt);
-  return Math.round(base * (0.75 + Math.random() * 0.25));
 }
 
 async function tokenOrSignIn(): Promise<string> {
@@ -64,7 +58,7 @@ export function createSocket(url: () => string): Socket {
     lazy: { enabled: true, closeMs: 30_000 },
     keepAlive: { enabled: true, intervalMs: 15_000, pongTimeoutMs: 5_000 },
     retryDelayMs: (attempt) => {
-      const delay = retryDelay(attempt);
+      const delay = backoffDelay(attempt);
       update({ retryAt: Date.now() + delay });
       return delay;
     },

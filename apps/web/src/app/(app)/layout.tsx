@@ -2,6 +2,7 @@ import { redirect } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { ConversationsProvider } from '../../conversations/conversations-context';
 import { env } from '../../env';
+import { LimitsProvider } from '../../lib/limits';
 import { chatServer } from '../../server/services';
 import { sessionUserId } from '../../server/session';
 import { AppShell } from '../../shell/app-shell';
@@ -13,13 +14,16 @@ import { Providers } from '../providers';
  */
 export default async function SignedInLayout({ children }: { children: ReactNode }) {
   const userId = await sessionUserId();
-  const user = userId ? await (await chatServer()).services.getUser(userId) : null;
+  const { services } = await chatServer();
+  const user = userId ? await services.getUser(userId) : null;
   if (!user) redirect('/login');
   return (
     <Providers wsUrl={env().WS_PUBLIC_URL ?? null} user={user}>
-      <ConversationsProvider>
-        <AppShell>{children}</AppShell>
-      </ConversationsProvider>
+      <LimitsProvider limits={{ maxContentLength: services.limits.maxContentLength }}>
+        <ConversationsProvider>
+          <AppShell>{children}</AppShell>
+        </ConversationsProvider>
+      </LimitsProvider>
     </Providers>
   );
 }
