@@ -45,6 +45,8 @@ export function attachmentsOffline(world: World) {
     await ada.context().setOffline(true);
     try {
       await ada.getByText('You are offline.').waitFor();
+      // The socket to apps/ws outlives the network (and Chromium's emulation leaves it up).
+      await ada.getByRole('status', { name: 'Connection' }).getByText('Offline').waitFor();
       await dropFiles(ada, [{ name: 'train-notes.txt', type: 'text/plain', bytes }]);
       const held = ada.locator('[data-upload-status="held"]');
       await held.getByText('uploads when you are back online').waitFor();
