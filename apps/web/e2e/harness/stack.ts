@@ -130,9 +130,10 @@ export async function startStack(options: StackOptions = {}) {
       async killWeb() {
         await web.stop('SIGKILL');
       },
-      /** next dev again on the same port and dist dir (so its compile cache is warm). */
+      /** next dev again on the same port and dist dir, its routes compiled again as at start. */
       async restartWeb() {
         web = await startWeb();
+        await warmUp(baseUrl, [`/conversations/${conversation.id}`], web);
       },
       /** A service token, minted as `pnpm estuary service-token` would (same secret and database). */
       async serviceToken(name: string, scopes: ServiceScope[]) {

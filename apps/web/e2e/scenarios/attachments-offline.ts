@@ -29,11 +29,18 @@ async function throttleUploads(page: Page, bytesPerSecond: number | null) {
 
 /**
  * next dev's hot-reload socket reloads the page when it meets a restarted server; a
- * production server has no such socket. Its reconnects get a socket that goes nowhere, so
- * the page lives through the restart as it would in production.
+ * production server has no such socket. Until the returned function is called, its
+ * reconnects get a socket that goes nowhere, so the page lives through the restart as it
+ * would in production; sockets opened after that (a later reload) reach the server again.
  */
 async function ignoreDevServerRestarts(page: Page) {
-  await page.routeWebSocket(/\/_next\/hmr/, () => {});
+  let ignoring = true;
+  await page.routeWebSocket(/\/_next\/hmr/, (socket) => {
+    if (!ignoring) socket.connectToServer();
+  });
+  return () => {
+    ignoring = false;
+  };
 }
 
 /** Files with their message while offline, and while the server goes down mid-upload. */
@@ -79,8 +86,7 @@ export function attachmentsOffline(world: World) {
     const text = 'The long recording, as promised.';
     // 3 MiB at 256 KiB/s: about twelve seconds of upload to cut into.
     const bytes = Buffer.alloc(3 * 1024 * 1024, 'breathe in, breathe out\n');
-    await ignoreDevServerRestarts(ada);
-    await ignoreDevServerRestarts(chloe);
+    const stopIgnoring = [await ignoreDevServerRestarts(ada), await ignoreDevServerRestarts(chloe)];
     await throttleUploads(ada, 256 * 1024);
     let restarted = false;
     try {
@@ -111,6 +117,7 @@ export function attachmentsOffline(world: World) {
     } finally {
       await throttleUploads(ada, null);
       if (!restarted) await stack.restartWeb();
+      for (const stop of stopIgnoring) stop();
     }
     // next dev compiles the routes again after its restart: allow it time.
     await row(chloe, text)
