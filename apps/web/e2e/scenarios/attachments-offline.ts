@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
-import { screenshot } from '../harness/browser';
+import { connected, screenshot } from '../harness/browser';
 import { composer, dropFiles, row } from '../harness/chat-page';
 import type { Stack } from '../harness/stack';
 import type { World } from './world';
@@ -114,18 +114,24 @@ export function attachmentsOffline(world: World) {
       await stack.restartWeb();
       restarted = true;
       await failed.getByRole('button', { name: 'Retry' }).click();
+      await row(chloe, text)
+        .locator('[data-attachment-card]')
+        .getByText('session-notes.txt')
+        .waitFor({ timeout: 60_000 });
+      await expect.poll(() => composer(ada).inputValue(), { timeout: 30_000 }).toBe('');
+      expect(await stored(stack, text)).toEqual({ messages: 1, files: 1 });
+      expect(await row(chloe, text).count()).toBe(1);
     } finally {
       await throttleUploads(ada, null);
       if (!restarted) await stack.restartWeb();
       for (const stop of stopIgnoring) stop();
+      // Pages kept through a next dev restart hold the old build's client code, whose
+      // navigations the new server no longer serves; a production build has no such split.
+      // Load them afresh, as next dev itself would have, for the scenarios that follow.
+      for (const page of [ada, chloe]) {
+        await page.reload();
+        await connected(page, 90_000);
+      }
     }
-    // next dev compiles the routes again after its restart: allow it time.
-    await row(chloe, text)
-      .locator('[data-attachment-card]')
-      .getByText('session-notes.txt')
-      .waitFor({ timeout: 120_000 });
-    await expect.poll(() => composer(ada).inputValue(), { timeout: 30_000 }).toBe('');
-    expect(await stored(stack, text)).toEqual({ messages: 1, files: 1 });
-    expect(await row(chloe, text).count()).toBe(1);
   });
 }
