@@ -44,9 +44,9 @@ const pauseAfter = (attempts: number, retryAfterMs: number | null) =>
  * Holds the outbox above the pages, so a queued message survives switching conversations,
  * and drains it one message at a time, oldest first, while we are reachable (the socket is
  * up and the browser has a network). Sends are held back otherwise: the server could not
- * tell us they arrived anyway, and
- * the user sees them as queued instead of failing one by one. Files attached offline wait
- * with their message and upload just before its send, which keeps its clientId throughout.
+ * tell us they arrived anyway, and the user sees them as queued instead of failing one by
+ * one. Files attached offline wait with their message and upload just before its send,
+ * which keeps its clientId throughout.
  */
 export function OutboxProvider({ children }: { children: ReactNode }) {
   const [entries, dispatch] = useReducer(outboxReducer, []);
