@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import { browserAvailable, consoleErrors, launchBrowser } from './harness/browser';
 import { startStack } from './harness/stack';
 import { attachments } from './scenarios/attachments';
+import { attachmentsOffline } from './scenarios/attachments-offline';
 import { conversationBasics } from './scenarios/basics';
 import { delivery } from './scenarios/delivery';
 import { doors } from './scenarios/doors';
@@ -25,9 +26,10 @@ describe.runIf(browserAvailable()).sequential('chat in two browsers', () => {
   });
 
   afterAll(async () => {
-    // Refused sockets while ws is down, and the sends a test aborts, are expected.
+    // Refused sockets while ws or web is down, requests while offline, and the sends a test
+    // aborts, are expected.
     const expected =
-      /ERR_CONNECTION_REFUSED|net::ERR_FAILED .*message\.send|ERR_CONNECTION_RESET .*\/api\/attachments\/.*\/upload/;
+      /ERR_CONNECTION_REFUSED|ERR_INTERNET_DISCONNECTED|net::ERR_FAILED .*message\.send|ERR_CONNECTION_RESET .*\/api\/attachments\/.*\/upload/;
     const other = consoleErrors.filter((line) => !expected.test(line));
     if (other.length > 0) console.warn(`console errors:\n${other.join('\n')}`);
     await world.browser?.close().catch(() => {});
@@ -36,6 +38,7 @@ describe.runIf(browserAvailable()).sequential('chat in two browsers', () => {
 
   conversationBasics(world);
   attachments(world);
+  attachmentsOffline(world);
   delivery(world);
   resilience(world);
   history(world);

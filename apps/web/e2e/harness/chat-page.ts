@@ -28,3 +28,20 @@ export async function inView(page: Page, target: Locator): Promise<boolean> {
   if (!box || !frame) return false;
   return box.y + box.height > frame.y && box.y < frame.y + frame.height;
 }
+
+/** Drops files on the composer as a person dragging them from their desktop would. */
+export async function dropFiles(
+  page: Page,
+  files: { name: string; type: string; bytes: Buffer }[],
+) {
+  const payload = files.map((f) => ({ ...f, bytes: f.bytes.toString('base64') }));
+  await page.locator('form.composer').evaluate((form, list) => {
+    const transfer = new DataTransfer();
+    for (const f of list) {
+      const bytes = Uint8Array.from(atob(f.bytes), (c) => c.charCodeAt(0));
+      transfer.items.add(new File([bytes], f.name, { type: f.type }));
+    }
+    form.dispatchEvent(new DragEvent('dragover', { bubbles: true, dataTransfer: transfer }));
+    form.dispatchEvent(new DragEvent('drop', { bubbles: true, dataTransfer: transfer }));
+  }, payload);
+}

@@ -81,27 +81,31 @@ export async function startStack(options: StackOptions = {}) {
       },
     });
     const nextBin = createRequire(`${webDir}/package.json`).resolve('next/dist/bin/next');
-    const web = startService(
-      'web',
-      process.execPath,
-      [nextBin, 'dev', '--port', String(webPort), ...(hostname ? ['--hostname', hostname] : [])],
-      {
-        cwd: webDir,
-        env: {
-          ...baseEnv,
-          WS_PUBLIC_URL: `ws://${wsPublicHost}:${wsPort}`,
-          NEXT_TELEMETRY_DISABLED: '1',
-          ESTUARY_NEXT_DIST_DIR: distDir,
-        },
-        onOrphan: {
-          removeDir: resolve(webDir, distDir),
-          restore: { path: nextEnvFile, content: nextEnv },
-        },
-      },
-    );
-    started.push(web);
     const baseUrl = `http://127.0.0.1:${webPort}`;
-    await waitForHttp(`${baseUrl}/login`, { timeoutMs: 300_000, service: web, anyStatus: true });
+    const startWeb = async () => {
+      const web = startService(
+        'web',
+        process.execPath,
+        [nextBin, 'dev', '--port', String(webPort), ...(hostname ? ['--hostname', hostname] : [])],
+        {
+          cwd: webDir,
+          env: {
+            ...baseEnv,
+            WS_PUBLIC_URL: `ws://${wsPublicHost}:${wsPort}`,
+            NEXT_TELEMETRY_DISABLED: '1',
+            ESTUARY_NEXT_DIST_DIR: distDir,
+          },
+          onOrphan: {
+            removeDir: resolve(webDir, distDir),
+            restore: { path: nextEnvFile, content: nextEnv },
+          },
+        },
+      );
+      await waitForHttp(`${baseUrl}/login`, { timeoutMs: 300_000, service: web, anyStatus: true });
+      return web;
+    };
+    let web: Service = await startWeb();
+    started.push({ stop: () => web.stop() });
 
     const db: Db = createDb(database.url, { max: 2 });
     started.push({ stop: () => closeDb(db) });
@@ -121,6 +125,15 @@ export async function startStack(options: StackOptions = {}) {
       },
       async restartWs() {
         ws = await startWs();
+      },
+      /** apps/web's whole process group (next dev and its workers), SIGKILL, as a crash. */
+      async killWeb() {
+        await web.stop('SIGKILL');
+      },
+      /** next dev again on the same port and dist dir, its routes compiled again as at start. */
+      async restartWeb() {
+        web = await startWeb();
+        await warmUp(baseUrl, [`/conversations/${conversation.id}`], web);
       },
       /** A service token, minted as `pnpm estuary service-token` would (same secret and database). */
       async serviceToken(name: string, scopes: ServiceScope[]) {

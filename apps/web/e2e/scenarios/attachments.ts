@@ -1,12 +1,11 @@
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { expect, it } from 'vitest';
 import { e2eEnv } from '../env';
 import { SCREENSHOTS, screenshot } from '../harness/browser';
-import { composer, inView, row } from '../harness/chat-page';
+import { composer, dropFiles, inView, row } from '../harness/chat-page';
 import type { World } from './world';
 
 const docsShot = resolve(dirname(fileURLToPath(import.meta.url)), '../../docs/attachments.png');
@@ -27,20 +26,6 @@ const photo = () =>
     .jpeg()
     .withExif({ IFD0: { Make: 'E2E Camera' }, IFD3: { GPSLatitudeRef: 'N' } })
     .toBuffer();
-
-/** Drops files on the composer as a person dragging them from their desktop would. */
-async function dropFiles(page: Page, files: { name: string; type: string; bytes: Buffer }[]) {
-  const payload = files.map((f) => ({ ...f, bytes: f.bytes.toString('base64') }));
-  await page.locator('form.composer').evaluate((form, list) => {
-    const transfer = new DataTransfer();
-    for (const f of list) {
-      const bytes = Uint8Array.from(atob(f.bytes), (c) => c.charCodeAt(0));
-      transfer.items.add(new File([bytes], f.name, { type: f.type }));
-    }
-    form.dispatchEvent(new DragEvent('dragover', { bubbles: true, dataTransfer: transfer }));
-    form.dispatchEvent(new DragEvent('drop', { bubbles: true, dataTransfer: transfer }));
-  }, payload);
-}
 
 /** Files by drag and drop, previews and downloads on the other side, and a broken upload. */
 export function attachments(world: World) {

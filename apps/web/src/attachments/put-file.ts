@@ -5,7 +5,15 @@ export interface UploadTarget {
   headers: Record<string, string>;
 }
 
-export class UploadError extends Error {}
+export class UploadError extends Error {
+  /** The server refused the bytes (4xx): sending them again will not help. */
+  constructor(
+    message: string,
+    readonly refused = false,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * PUTs a file with XMLHttpRequest, which (unlike fetch) reports upload progress. Resolves
@@ -28,7 +36,8 @@ export function putFile(
     xhr.onload = () => {
       if (xhr.status >= 200 && xhr.status < 300) return resolve();
       const said = xhr.status < 500 ? xhr.responseText.slice(0, 200) : '';
-      reject(new UploadError(said || `Upload failed (${xhr.status})`));
+      const refused = xhr.status >= 400 && xhr.status < 500;
+      reject(new UploadError(said || `Upload failed (${xhr.status})`, refused));
     };
     xhr.onerror = () => reject(new UploadError('Upload interrupted: could not reach the server'));
     xhr.onabort = () => reject(new DOMException('Upload cancelled', 'AbortError'));

@@ -21,6 +21,9 @@ export function UploadList({ uploads, onRemove, onRetry }: Props) {
           {u.status === 'uploading' && (
             <progress max={1} value={u.progress} aria-label={`Uploading ${u.file.name}`} />
           )}
+          {u.status === 'held' && (
+            <span className="upload-held">Offline: uploads when you are back online</span>
+          )}
           {u.status === 'failed' && (
             <>
               <span className="error" role="alert">

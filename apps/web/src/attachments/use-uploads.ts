@@ -1,11 +1,13 @@
 'use client';
 
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { useReachable } from '../lib/connection';
 import { userMessage } from '../lib/errors';
 import { trpc } from '../lib/trpc';
-import { putFile } from './put-file';
+import { uploadFile } from './upload-file';
 
-export type UploadStatus = 'uploading' | 'done' | 'failed';
+/** `held`: offline; the file waits here, or with its message in the outbox, until we are back. */
+export type UploadStatus = 'uploading' | 'done' | 'failed' | 'held';
 
 export interface Upload {
   key: string;
@@ -22,12 +24,18 @@ export const MAX_FILES = 10;
 /**
  * The files being attached to the message in the composer: each is uploaded at once, with
  * its progress; it can be cancelled, removed, or retried after a failure. A retry asks for
- * a new upload: an interrupted one may have left nothing, or half a file, behind.
+ * a new upload: an interrupted one may have left nothing, or half a file, behind. Offline,
+ * a file is held instead: it uploads when the connection is back, or, if the message is
+ * sent first, goes into the outbox with it.
  */
 export function useUploads(conversationId: string) {
   const [uploads, setUploads] = useState<Upload[]>([]);
   const controllers = useRef(new Map<string, AbortController>());
   const createUpload = trpc.attachment.createUpload.useMutation().mutateAsync;
+  const reachable = useReachable();
+  // Read when an upload fails: a failure because we went offline is a hold, not an error.
+  const reachableNow = useRef(reachable);
+  reachableNow.current = reachable;
 
   const patch = useCallback((key: string, change: Partial<Upload>) => {
     setUploads((all) => all.map((u) => (u.key === key ? { ...u, ...change } : u)));
@@ -35,21 +43,24 @@ export function useUploads(conversationId: string) {
 
   const start = useCallback(
     async (key: string, file: File) => {
+      if (!reachableNow.current) return patch(key, { status: 'held', progress: 0, error: null });
       const controller = new AbortController();
       controllers.current.set(key, controller);
       patch(key, { status: 'uploading', progress: 0, error: null, attachmentId: null });
       try {
-        const { attachment, upload } = await createUpload({
+        const attachmentId = await uploadFile(
+          createUpload,
           conversationId,
-          name: file.name || 'pasted file',
-          contentType: file.type || 'application/octet-stream',
-          size: file.size,
-        });
-        if (controller.signal.aborted) return;
-        await putFile(upload, file, (progress) => patch(key, { progress }), controller.signal);
-        patch(key, { status: 'done', progress: 1, attachmentId: attachment.id });
+          { name: file.name, type: file.type, blob: file },
+          (progress) => patch(key, { progress }),
+          controller.signal,
+        );
+        patch(key, { status: 'done', progress: 1, attachmentId });
       } catch (error) {
         if (controller.signal.aborted) return;
+        if (!reachableNow.current || !navigator.onLine) {
+          return patch(key, { status: 'held', progress: 0, error: null });
+        }
         const message =
           error instanceof Error && !('data' in error) ? error.message : userMessage(error);
         patch(key, { status: 'failed', error: message });
@@ -92,6 +103,13 @@ export function useUploads(conversationId: string) {
   );
 
   const clear = useCallback(() => setUploads([]), []);
+
+  // Back online: what was held in the composer uploads now.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only the change to reachable counts
+  useEffect(() => {
+    if (!reachable) return;
+    for (const u of uploads) if (u.status === 'held') void start(u.key, u.file);
+  }, [reachable]);
 
   // Leaving the conversation cancels what is still uploading.
   useEffect(() => {

@@ -23,7 +23,7 @@ import { useTypingAnnouncer } from './use-typing';
  * network: the text goes to the outbox, which sends it now or when the connection is back.
  * Files (by the button, drag and drop, or paste) upload at once; a message sent while they
  * upload goes out when they are all up, and a failed one keeps the text until it is retried
- * or removed.
+ * or removed. Offline, files are held and go into the outbox with the message.
  */
 export function Composer({
   conversationId,
@@ -61,12 +61,17 @@ export function Composer({
     if (empty || tooLong) return;
     if (uploading || failed) return setWaiting(true);
     const done = files.uploads.filter((u) => u.attachmentId);
+    const held = files.uploads.filter((u) => u.status === 'held');
     send(
       conversationId,
       content,
       replyTo?.id ?? null,
-      done.length > 0
-        ? { ids: done.map((u) => u.attachmentId as string), names: done.map((u) => u.file.name) }
+      done.length + held.length > 0
+        ? {
+            ids: done.map((u) => u.attachmentId as string),
+            names: [...done, ...held].map((u) => u.file.name || 'pasted file'),
+            held: held.map((u) => ({ name: u.file.name, type: u.file.type, blob: u.file })),
+          }
         : undefined,
     );
     onReplyDone?.();

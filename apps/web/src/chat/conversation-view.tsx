@@ -4,7 +4,7 @@ import type { Message } from '@estuary/api';
 import { useSearchParams } from 'next/navigation';
 import { useCallback, useMemo, useState } from 'react';
 import { conversationName } from '../conversations/display';
-import { useConnection } from '../lib/connection';
+import { useConnection, useReachable } from '../lib/connection';
 import { useMe } from '../lib/session';
 import { trpc } from '../lib/trpc';
 import { usePresence } from '../presence/use-presence';
@@ -29,7 +29,9 @@ export function ConversationView({ conversationId }: { conversationId: string })
   const presence = usePresence(conversationId);
   const typists = useTypists(conversationId);
   const connection = useConnection();
-  const online = connection.state === 'open';
+  const online = useReachable();
+  // The socket dropped, or it is up but the browser says the network is gone.
+  const offline = connection.lost || (connection.state === 'open' && !online);
   const onSeen = useMarkRead(conversationId, receipts.get(me.id)?.read ?? 0);
   const { loadOlder } = timeline;
   const load = useCallback(() => void loadOlder(), [loadOlder]);
@@ -104,7 +106,7 @@ export function ConversationView({ conversationId }: { conversationId: string })
       <p className="typing" aria-live="polite">
         {typingText(typists)}
       </p>
-      {connection.lost && (
+      {offline && (
         <p className="offline-note">
           You are offline. You can keep writing: messages are sent when the connection is back.
         </p>

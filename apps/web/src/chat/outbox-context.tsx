@@ -11,7 +11,9 @@ import {
   useReducer,
   useState,
 } from 'react';
-import { useConnection } from '../lib/connection';
+import { type HeldFile, holdFiles, releaseFiles } from '../attachments/held-files';
+import { heldUploadFailure, uploadHeld } from '../attachments/upload-held';
+import { useReachable } from '../lib/connection';
 import { errorInfo, isPermanent, userMessage } from '../lib/errors';
 import { useMe } from '../lib/session';
 import { trpc } from '../lib/trpc';
@@ -24,7 +26,7 @@ interface Outbox {
     conversationId: string,
     content: string,
     replyToId?: string | null,
-    files?: { ids: string[]; names: string[] },
+    files?: { ids: string[]; names: string[]; held?: HeldFile[] },
   ): void;
   retry(clientId: string): void;
   /** The stream delivered it: whatever its request says, it is sent. */
@@ -40,14 +42,17 @@ const pauseAfter = (attempts: number, retryAfterMs: number | null) =>
 
 /**
  * Holds the outbox above the pages, so a queued message survives switching conversations,
- * and drains it one message at a time, oldest first, while the socket is up. Sends are
- * held back while the socket is down: the server could not tell us they arrived anyway, and
- * the user sees them as queued instead of failing one by one.
+ * and drains it one message at a time, oldest first, while we are reachable (the socket is
+ * up and the browser has a network). Sends are held back otherwise: the server could not
+ * tell us they arrived anyway, and the user sees them as queued instead of failing one by
+ * one. Files attached offline wait with their message and upload just before its send,
+ * which keeps its clientId throughout.
  */
 export function OutboxProvider({ children }: { children: ReactNode }) {
   const [entries, dispatch] = useReducer(outboxReducer, []);
   const [pausedUntil, setPausedUntil] = useState(0);
-  const online = useConnection().state === 'open';
+  const online = useReachable();
+  const createUpload = trpc.attachment.createUpload.useMutation().mutateAsync;
   const sendMessage = trpc.message.send.useMutation();
   const mutate = sendMessage.mutateAsync;
   const next = nextToSend(entries);
@@ -70,34 +75,51 @@ export function OutboxProvider({ children }: { children: ReactNode }) {
       const timer = setTimeout(() => setPausedUntil(0), wait);
       return () => clearTimeout(timer);
     }
-    const { clientId, conversationId, content, replyToId, attachmentIds } = next;
+    const { clientId, conversationId, content, replyToId } = next;
     dispatch({ type: 'start', clientId });
-    mutate({
-      conversationId,
-      clientId,
-      content,
-      replyToId,
-      ...(attachmentIds ? { attachmentIds } : {}),
-    }).then(
-      (message) => dispatch({ type: 'sent', clientId, message }),
-      (error: unknown) => {
-        const shown = userMessage(error);
-        if (isPermanent(error)) return dispatch({ type: 'fail', clientId, error: shown });
-        const hinted = /retry in (\d+) ms/.exec(errorInfo(error).message);
-        setPausedUntil(Date.now() + pauseAfter(next.attempts, hinted ? Number(hinted[1]) : null));
-        dispatch({ type: 'requeue', clientId, error: shown });
-      },
-    );
-  }, [online, next, pausedUntil, mutate]);
+    const filesUp = next.heldFiles
+      ? uploadHeld(createUpload, next).then((ids) => {
+          dispatch({ type: 'uploaded', clientId, attachmentIds: ids });
+          return ids;
+        })
+      : Promise.resolve(next.attachmentIds);
+    filesUp
+      .then((attachmentIds) =>
+        mutate({
+          conversationId,
+          clientId,
+          content,
+          replyToId,
+          ...(attachmentIds?.length ? { attachmentIds } : {}),
+        }),
+      )
+      .then(
+        (message) => {
+          dispatch({ type: 'sent', clientId, message });
+          if (message.attachments.length > 0) void releaseFiles(clientId);
+        },
+        (error: unknown) => {
+          const upload = heldUploadFailure(error);
+          const shown = upload?.shown ?? userMessage(error);
+          if (upload?.permanent || isPermanent(error))
+            return dispatch({ type: 'fail', clientId, error: shown });
+          const hinted = /retry in (\d+) ms/.exec(errorInfo(error).message);
+          setPausedUntil(Date.now() + pauseAfter(next.attempts, hinted ? Number(hinted[1]) : null));
+          dispatch({ type: 'requeue', clientId, error: shown });
+        },
+      );
+  }, [online, next, pausedUntil, mutate, createUpload]);
 
   const send = useCallback(
     (
       conversationId: string,
       content: string,
       replyToId?: string | null,
-      files?: { ids: string[]; names: string[] },
+      files?: { ids: string[]; names: string[]; held?: HeldFile[] },
     ) => {
       const clientId = crypto.randomUUID();
+      // Kept in memory at once, so the queue can take them before IndexedDB has them.
+      if (files?.held?.length) void holdFiles(clientId, files.held);
       dispatch({
         type: 'enqueue',
         clientId,
@@ -107,16 +129,20 @@ export function OutboxProvider({ children }: { children: ReactNode }) {
         replyToId,
         attachmentIds: files?.ids,
         attachmentNames: files?.names,
+        heldFiles: files?.held?.length,
       });
     },
     [],
   );
   const retry = useCallback((clientId: string) => dispatch({ type: 'retry', clientId }), []);
-  const discard = useCallback((clientId: string) => dispatch({ type: 'discard', clientId }), []);
-  const confirm = useCallback(
-    (message: Message) => dispatch({ type: 'sent', clientId: message.clientId, message }),
-    [],
-  );
+  const discard = useCallback((clientId: string) => {
+    dispatch({ type: 'discard', clientId });
+    void releaseFiles(clientId);
+  }, []);
+  const confirm = useCallback((message: Message) => {
+    dispatch({ type: 'sent', clientId: message.clientId, message });
+    if (message.attachments.length > 0) void releaseFiles(message.clientId);
+  }, []);
   const value = useMemo(
     () => ({ entries, send, retry, discard, confirm }),
     [entries, send, retry, discard, confirm],

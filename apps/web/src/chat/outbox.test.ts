@@ -123,4 +123,25 @@ describe('outbox with attachments', () => {
     const [entry] = enqueue([], 'plain');
     expect(entry && 'attachmentIds' in entry).toBe(false);
   });
+
+  it('holds offline files with the message, and after their upload a retry sends the ids, never uploads again', () => {
+    let state = outboxReducer([], {
+      type: 'enqueue',
+      clientId: 'h',
+      conversationId,
+      content: 'the recording',
+      at: new Date(),
+      attachmentNames: ['breathing.m4a'],
+      heldFiles: 1,
+    });
+    expect(state[0]).toMatchObject({ heldFiles: 1, attachmentIds: [], status: 'queued' });
+    state = outboxReducer(state, { type: 'start', clientId: 'h' });
+    const id = '00000000-0000-4000-8000-00000000a002';
+    state = outboxReducer(state, { type: 'uploaded', clientId: 'h', attachmentIds: [id] });
+    state = outboxReducer(state, { type: 'requeue', clientId: 'h', error: 'network' });
+    const saved = JSON.parse(JSON.stringify(state))[0];
+    expect(saved.heldFiles).toBeUndefined();
+    expect(saved.attachmentIds).toEqual([id]);
+    expect(saved.clientId).toBe('h');
+  });
 });

@@ -27,6 +27,11 @@ export interface OutboxEntry {
   /** v2: files already uploaded for this message, and their names to show while pending. */
   attachmentIds?: string[];
   attachmentNames?: string[];
+  /**
+   * Files attached while offline, kept in IndexedDB under this clientId (held-files.ts):
+   * they upload when the connection is back, just before the send, which then carries them.
+   */
+  heldFiles?: number;
 }
 
 export type OutboxAction =
@@ -39,8 +44,10 @@ export type OutboxAction =
       replyToId?: string | null;
       attachmentIds?: string[];
       attachmentNames?: string[];
+      heldFiles?: number;
     }
   | { type: 'restore'; entries: OutboxEntry[] }
+  | { type: 'uploaded'; clientId: string; attachmentIds: string[] }
   | { type: 'start'; clientId: string }
   | { type: 'sent'; clientId: string; message: Message }
   | { type: 'requeue'; clientId: string; error: string }
@@ -73,10 +80,11 @@ export function outboxReducer(state: OutboxEntry[], action: OutboxAction): Outbo
         message: null,
         replyToId: action.replyToId ?? null,
       };
-      if (action.attachmentIds?.length) {
-        entry.attachmentIds = action.attachmentIds;
+      if (action.attachmentIds?.length || action.heldFiles) {
+        entry.attachmentIds = action.attachmentIds ?? [];
         entry.attachmentNames = action.attachmentNames ?? [];
       }
+      if (action.heldFiles) entry.heldFiles = action.heldFiles;
       return [...state, entry];
     }
     case 'restore': {
@@ -87,6 +95,12 @@ export function outboxReducer(state: OutboxEntry[], action: OutboxAction): Outbo
     }
     case 'start':
       return patch(state, action.clientId, { status: 'sending', error: null });
+    case 'uploaded':
+      // The held files are on the server now: a retry sends these ids, it does not upload again.
+      return patch(state, action.clientId, {
+        attachmentIds: action.attachmentIds,
+        heldFiles: undefined,
+      });
     case 'sent': {
       const next = patch(state, action.clientId, { status: 'sent', message: action.message });
       const sent = next.filter((e) => e.status === 'sent');

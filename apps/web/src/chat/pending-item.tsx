@@ -20,9 +20,21 @@ const LABEL = {
 
 /** One of the user's messages the server has not confirmed yet, shown where it will land. */
 export function PendingItem({ entry, online, onRetry, onDiscard }: Props) {
-  const label = entry.status === 'queued' && online ? LABEL.sending : LABEL[entry.status];
+  const held = entry.heldFiles ?? 0;
+  const label =
+    entry.status === 'queued' && online
+      ? LABEL.sending
+      : entry.status === 'queued' && held > 0
+        ? `Queued with ${held === 1 ? 'its file' : `${held} files`}, sends when you are back online`
+        : entry.status === 'sending' && held > 0
+          ? 'Uploading files…'
+          : LABEL[entry.status];
   return (
-    <li className={`message mine pending ${entry.status}`} data-client-id={entry.clientId}>
+    <li
+      className={`message mine pending ${entry.status}`}
+      data-client-id={entry.clientId}
+      data-held-files={held || undefined}
+    >
       <div className="meta">
         <span className="sender">You</span>
         <time dateTime={entry.createdAt.toISOString()}>{formatTime(entry.createdAt)}</time>

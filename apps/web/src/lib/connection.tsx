@@ -32,3 +32,28 @@ export function useConnection(): ConnectionSnapshot {
 export function useCloseConnection(): () => Promise<void> {
   return useSocket().close;
 }
+
+function onNetworkChange(listener: () => void) {
+  window.addEventListener('online', listener);
+  window.addEventListener('offline', listener);
+  return () => {
+    window.removeEventListener('online', listener);
+    window.removeEventListener('offline', listener);
+  };
+}
+
+/**
+ * Whether requests can reach us: the browser has a network and the socket to apps/ws is up.
+ * The socket alone is not enough: a socket can outlive the network for a while (until its
+ * keep-alive notices), and browsers' offline emulation leaves open sockets alone. Costs no
+ * request: both signals are already there.
+ */
+export function useReachable(): boolean {
+  const socketUp = useConnection().state === 'open';
+  const network = useSyncExternalStore(
+    onNetworkChange,
+    () => navigator.onLine,
+    () => true,
+  );
+  return socketUp && network;
+}

@@ -1,6 +1,7 @@
 'use client';
 
 import { useState } from 'react';
+import { clearHeldFiles } from '../attachments/held-files';
 import { clearOutbox } from '../chat/outbox-storage';
 import { useCloseConnection } from '../lib/connection';
 import { useMe } from '../lib/session';
@@ -22,6 +23,7 @@ export function SignOutButton() {
     forgetAccessToken();
     // Unsent messages of this user must not wait on a shared computer for the next one.
     clearOutbox(userId);
+    await clearHeldFiles();
     // A full load drops every cache of the signed-out user.
     window.location.assign('/login');
   }

@@ -33,6 +33,7 @@ export function downloadHeaders(name: string, contentType: string, size: number)
   return {
     'Content-Type': contentType,
     'Content-Length': String(size),
+    'Accept-Ranges': 'bytes',
     'Content-Disposition': contentDisposition(name, contentType),
     'X-Content-Type-Options': 'nosniff',
     'Content-Security-Policy': "sandbox; default-src 'none'; img-src 'self'; media-src 'self'",

@@ -27,7 +27,10 @@ export async function serveAttachmentRequest(
       length ? Number(length) : null,
     );
   } else if (req.method === 'GET' && purpose !== 'upload') {
-    response = await service.download(id, purpose as 'file' | 'thumb', url);
+    response = await service.download(id, purpose as 'file' | 'thumb', url, {
+      range: req.headers.range ?? null,
+      ifRange: (req.headers['if-range'] as string | undefined) ?? null,
+    });
   } else {
     response = new Response('Method not allowed', { status: 405 });
   }

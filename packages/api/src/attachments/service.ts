@@ -8,6 +8,7 @@ import { createStore } from './create-store';
 import type { AttachmentConfig } from './env';
 import { servedImageType } from './images';
 import { cleanName, contentDisposition, downloadHeaders } from './names';
+import { partialHeaders, requestedRange } from './ranges';
 import type { UrlPurpose, UrlSigner } from './signing';
 import { type AttachmentStore, type LocalStore, UploadTooLarge } from './store';
 import { allowedType, isImage } from './types';
@@ -192,8 +193,16 @@ export class AttachmentService {
     return new Response(null, { status: 204 });
   }
 
-  /** apps/web's GET: our own bytes for local storage, a redirect to a presigned GET for S3. */
-  async download(id: string, purpose: UrlPurpose, url: URL): Promise<Response> {
+  /**
+   * apps/web's GET: our own bytes for local storage (one byte range when asked, for seeking
+   * in audio and video), a redirect to a presigned GET for S3 (which answers ranges itself).
+   */
+  async download(
+    id: string,
+    purpose: UrlPurpose,
+    url: URL,
+    headers: { range: string | null; ifRange: string | null } = { range: null, ifRange: null },
+  ): Promise<Response> {
     if (purpose === 'upload') return plain(405, 'Use PUT');
     const verdict = this.signer.verify(
       purpose,
@@ -237,9 +246,22 @@ export class AttachmentService {
     }
     const size = await store.size(key);
     if (size === null || !store.stream) return plain(404, 'No such file');
+    const served = downloadHeaders(row.name, type, size);
+    const range = requestedRange(size, headers.range, headers.ifRange);
+    if (range === 'unsatisfiable') {
+      return new Response(null, {
+        status: 416,
+        headers: { ...served, 'Content-Range': `bytes */${size}`, 'Content-Length': '0' },
+      });
+    }
     const { Readable } = await import('node:stream');
-    const body = Readable.toWeb(store.stream(key)) as ReadableStream<Uint8Array>;
-    return new Response(body, { status: 200, headers: downloadHeaders(row.name, type, size) });
+    const part = range === 'whole' ? undefined : range;
+    const body = Readable.toWeb(store.stream(key, part)) as ReadableStream<Uint8Array>;
+    if (!part) return new Response(body, { status: 200, headers: served });
+    return new Response(body, {
+      status: 206,
+      headers: { ...served, ...partialHeaders(part, size) },
+    });
   }
 
   /** Deleting a message deletes its files. */

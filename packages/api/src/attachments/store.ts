@@ -34,8 +34,8 @@ export interface AttachmentStore {
   ): Promise<string | null>;
   /** S3: a presigned GET with the response headers forced. Local: null (apps/web serves it). */
   presignGet(key: string, serveAs: ServeAs, expiresIn: number): Promise<string | null>;
-  /** Local only: a stream of the object. */
-  stream?(key: string): Readable;
+  /** Local only: a stream of the object, or of the bytes `start` to `end` inclusive. */
+  stream?(key: string, range?: { start: number; end: number }): Readable;
 }
 
 export class UploadTooLarge extends Error {}
@@ -123,7 +123,7 @@ export class LocalStore implements AttachmentStore {
     return null;
   }
 
-  stream(key: string) {
-    return createReadStream(this.path(key));
+  stream(key: string, range?: { start: number; end: number }) {
+    return createReadStream(this.path(key), range);
   }
 }

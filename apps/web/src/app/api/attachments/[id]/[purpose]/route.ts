@@ -18,7 +18,10 @@ export async function GET(req: Request, { params }: Params) {
   const { id, purpose } = await params;
   const service = await attachments();
   if (!service || !purposes.has(purpose)) return new Response('Not found', { status: 404 });
-  return service.download(id, purpose as 'file' | 'thumb', new URL(req.url));
+  return service.download(id, purpose as 'file' | 'thumb', new URL(req.url), {
+    range: req.headers.get('range'),
+    ifRange: req.headers.get('if-range'),
+  });
 }
 
 export async function PUT(req: Request, { params }: Params) {
