@@ -17,6 +17,9 @@ let lean: WsNode;
 let script: Step[];
 let refusedToken: string;
 
+// Short, so the keep-alive test sees the server's PING; the transcripts leave PINGs out.
+const keepAlive = { WS_PING_MS: '1000', WS_PONG_WAIT_MS: '1500' };
+
 interface Step {
   send: unknown[];
   /** Frames the server answers with; the step waits for them (and a moment for strays). */
@@ -26,8 +29,8 @@ interface Step {
 beforeAll(async () => {
   world = await startWorld();
   [stock, lean] = await Promise.all([
-    startNode({ DATABASE_URL: world.url, WS_HANDLER: 'stock' }),
-    startNode({ DATABASE_URL: world.url, WS_HANDLER: 'lean' }),
+    startNode({ DATABASE_URL: world.url, WS_HANDLER: 'stock', ...keepAlive }),
+    startNode({ DATABASE_URL: world.url, WS_HANDLER: 'lean', ...keepAlive }),
   ]);
   const owner = await world.user('practitioner');
   const member = await world.user();
@@ -117,7 +120,9 @@ const byId = (frames: string[]) =>
 async function play(node: WsNode, steps: Step[]) {
   const ws = new WebSocket(`${node.url}/?connectionParams=1`);
   const frames: string[] = [];
-  ws.on('message', (data) => frames.push(normalise(String(data))));
+  ws.on('message', (data) => {
+    if (String(data) !== 'PING') frames.push(normalise(String(data)));
+  });
   const closed = new Promise<number>((resolve) => ws.once('close', resolve));
   await new Promise((resolve, reject) => {
     ws.once('open', resolve);
@@ -168,6 +173,34 @@ describe('the lean handler writes what the stock one writes', () => {
     expect(call).toMatch(/^\{"id":1,.*"code":"UNAUTHORIZED"/);
     expect(await fromStock.closed).toBe(4001);
     expect(await fromLean.closed).toBe(4001);
+  });
+
+  it('for keep-alive: PING to a silent socket, cut if it stays silent, kept if it answers PONG', async () => {
+    for (const node of [stock, lean]) {
+      const user = await world.user();
+      const { token } = await world.tokens.issue(user.id);
+      const open = async () => {
+        const ws = new WebSocket(`${node.url}/?connectionParams=1`);
+        const seen: string[] = [];
+        ws.on('message', (data) => seen.push(String(data)));
+        const closed = new Promise<number>((resolve) => ws.once('close', resolve));
+        await new Promise((resolve) => ws.once('open', resolve));
+        ws.send(JSON.stringify({ method: 'connectionParams', data: { token } }));
+        return { ws, seen, closed };
+      };
+      const silent = await open();
+      const answering = await open();
+      answering.ws.on('message', (data) => {
+        if (String(data) === 'PING') answering.ws.send('PONG');
+      });
+      // No close frame: the server drops a socket that does not answer (1006 here).
+      expect(await silent.closed).toBe(1006);
+      expect(silent.seen).toContain('PING');
+      await sleep(1_500);
+      expect(answering.seen).toContain('PING');
+      expect(answering.ws.readyState).toBe(WebSocket.OPEN);
+      answering.ws.close();
+    }
   });
 
   it('for the reconnect notice on shutdown', async () => {

@@ -200,6 +200,41 @@ describe.each(handlers)('the %s handler, to a stock tRPC client', (handler) => {
     await socket.close();
   });
 
+  it('closes a socket whose token expires with 4001; the client reconnects with a fresh one and resumes', async () => {
+    const owner = await world.user('practitioner');
+    const member = await world.user();
+    const group = await world.group(owner, [member]);
+    const closes: (number | undefined)[] = [];
+    const { client } = stockClient(url(), tokenFor(member.id, 2), {
+      onClose: (c) => closes.push(c),
+    });
+    const contents: string[] = [];
+    const sub = client.message.onEvent.subscribe(
+      { conversationId: group.id },
+      {
+        onData: (e) =>
+          contents.push((e.data as { message?: { content: string } }).message?.content ?? ''),
+      },
+    );
+    // A first event gives the client a lastEventId, so its resubscription replays any gap.
+    const { client: sender } = stockClient(url(), tokenFor(owner.id));
+    await sender.message.send.mutate({
+      conversationId: group.id,
+      clientId: randomUUID(),
+      content: 'first',
+    });
+    await until(() => contents.includes('first'));
+    await until(() => closes.includes(4001));
+    await sender.message.send.mutate({
+      conversationId: group.id,
+      clientId: randomUUID(),
+      content: 'later',
+    });
+    await until(() => contents.includes('later'));
+    expect(contents).toEqual(['first', 'later']);
+    sub.unsubscribe();
+  });
+
   it('tells clients to reconnect on shutdown, and they do', async () => {
     const owner = await world.user('practitioner');
     const member = await world.user();
