@@ -3,7 +3,17 @@ import type { Socket } from 'node:net';
 import type { Context } from '@estuary/api';
 import type { Logger } from 'pino';
 import type { RawData, WebSocket } from 'ws';
+import {
+  CLOSE,
+  CONNECTION,
+  Connection,
+  callsIn,
+  type SocketPolicy,
+  type Tagged,
+} from './connection';
 import type { Metrics } from './metrics';
+
+export { CLOSE, Connection, callsIn, type SocketPolicy } from './connection';
 
 export interface ConnectionLimits {
   /** Above this many unsent bytes, subscriptions pause until the socket drains. */
@@ -24,68 +34,6 @@ export interface ConnectionLimits {
   /** Open sockets per user on this process. */
   maxSocketsPerUser?: number;
 }
-
-/**
- * What a kind of socket (lean tRPC, stock tRPC, legacy) does at the moments the sweep or the
- * socket decides. One object per kind, shared by all its sockets: no closure per socket.
- */
-export interface SocketPolicy {
-  /** The sweep found it still anonymous after `authTimeoutMs`. */
-  authTimedOut?(connection: Connection): void;
-  /** The sweep found its token expired. */
-  expired(connection: Connection): void;
-  /** Each accepted frame (after the flood budget), for a handler that reads them itself. */
-  message?(connection: Connection, data: RawData, isBinary: boolean): void;
-  closed?(connection: Connection): void;
-  error?(connection: Connection, error: Error): void;
-  /** The sweep pings a socket silent this long and cuts one that stays silent after. */
-  keepAlive?: { pingMs: number; pongWaitMs: number };
-  /** The handler calls `ws.send` itself (stock, legacy): route it through `write`. */
-  wrapSend: boolean;
-}
-
-const CONNECTION = Symbol('connection');
-type Tagged = { [CONNECTION]?: Connection };
-
-/** One socket's state beyond the protocol: who, until when, how much buffered, how chatty. */
-export class Connection {
-  ctx: Context | null = null;
-  userId: string | null = null;
-  expiresAt = Number.POSITIVE_INFINITY;
-  /** Calls left this second; the sweep refills it. */
-  budget: number;
-  /** When the socket went over the backpressure mark (0: it is not). */
-  backedUpSince = 0;
-  waiters: (() => void)[] | null = null;
-  heardAt: number;
-  pingedAt = 0;
-  corked = false;
-  /** The protocol handler's own per-socket state. */
-  session: unknown = null;
-
-  constructor(
-    readonly ws: WebSocket,
-    readonly socket: Socket,
-    readonly req: IncomingMessage,
-    readonly policy: SocketPolicy,
-    readonly address: string,
-    public openedAt: number,
-    budget: number,
-  ) {
-    this.budget = budget;
-    this.heardAt = openedAt;
-  }
-}
-
-/** Close codes in the 4000-4999 range are ours; clients reconnect on all of them. */
-export const CLOSE = {
-  /** No valid token (at connect, or it expired): get a fresh one and reconnect. */
-  unauthorized: 4001,
-  slowConsumer: 4008,
-  flood: 4009,
-  /** This user holds too many sockets on this node. */
-  tooManySockets: 4029,
-} as const;
 
 /**
  * What the ws process knows about each socket beyond tRPC: who it belongs to (presence),
@@ -196,16 +144,24 @@ export class Connections {
    * per socket per tick), and a socket past the hard cap is cut before its buffer grows.
    */
   write(connection: Connection, data: string | Buffer) {
+    if (this.admitFrame(connection)) connection.ws.send(data);
+  }
+
+  /** Whether a frame may go out now; corks the socket for the rest of the tick. */
+  private admitFrame(connection: Connection): boolean {
     const { ws } = connection;
-    if (ws.readyState !== ws.OPEN) return;
-    if (ws.bufferedAmount > this.limits.maxBufferedBytes) return this.cut(connection);
+    if (ws.readyState !== ws.OPEN) return false;
+    if (ws.bufferedAmount > this.limits.maxBufferedBytes) {
+      this.cut(connection);
+      return false;
+    }
     if (!connection.corked) {
       connection.corked = true;
       connection.socket.cork();
       if (this.toUncork.push(connection) === 1) process.nextTick(this.uncork);
     }
     this.metrics.framesOut.inc();
-    ws.send(data);
+    return true;
   }
 
   private readonly uncork = () => {
@@ -220,15 +176,7 @@ export class Connections {
     const send = ws.send.bind(ws) as (data: unknown, cb?: (err?: Error) => void) => void;
     // Stock and legacy handlers call ws.send themselves; send through `write` all the same.
     ws.send = ((data: string | Buffer, cb?: (err?: Error) => void) => {
-      if (ws.readyState !== ws.OPEN) return;
-      if (ws.bufferedAmount > this.limits.maxBufferedBytes) return this.cut(connection);
-      if (!connection.corked) {
-        connection.corked = true;
-        connection.socket.cork();
-        if (this.toUncork.push(connection) === 1) process.nextTick(this.uncork);
-      }
-      this.metrics.framesOut.inc();
-      send(data, cb);
+      if (this.admitFrame(connection)) send(data, cb);
     }) as typeof ws.send;
   }
 
@@ -355,29 +303,4 @@ function count(map: Map<string, number>, key: string, delta: number) {
   const n = (map.get(key) ?? 0) + delta;
   if (n <= 0) map.delete(key);
   else map.set(key, n);
-}
-
-/**
- * How many calls a text frame carries: tRPC batches several into one JSON array, and a
- * limit that counted frames would let one frame carry hundreds. Only arrays are parsed.
- */
-export function callsIn(data: RawData): number {
-  const buffer = Array.isArray(data)
-    ? Buffer.concat(data)
-    : Buffer.isBuffer(data)
-      ? data
-      : Buffer.from(data);
-  let i = 0;
-  while (
-    i < buffer.length &&
-    (buffer[i] === 0x20 || buffer[i] === 0x0a || buffer[i] === 0x0d || buffer[i] === 0x09)
-  )
-    i++;
-  if (buffer[i] !== 0x5b /* [ */) return 1;
-  try {
-    const parsed: unknown = JSON.parse(buffer.toString('utf8'));
-    return Array.isArray(parsed) ? Math.max(1, parsed.length) : 1;
-  } catch {
-    return 1;
-  }
 }

@@ -2,9 +2,9 @@ import { callTRPCProcedure, getTRPCErrorFromUnknown, TRPCError } from '@trpc/ser
 import { isObservable, observableToAsyncIterable } from '@trpc/server/observable';
 import { isAsyncIterable, isObject } from '@trpc/server/unstable-core-do-not-import';
 import type { Connection } from '../connections';
-import type { Session } from './connection';
 import { type CallType, errorFrame, type RequestId, responseFrame, stateFrame } from './frames';
 import type { LeanHandler } from './handler';
+import type { Session } from './session';
 import { pump, Subscription } from './subscription';
 
 /** One parsed request, as `parseTRPCMessage` returns it. */

@@ -8,8 +8,8 @@ import {
 import type { RawData } from 'ws';
 import type { Connection, Connections, SocketPolicy } from '../connections';
 import { handleRequest, type Request } from './calls';
-import { Session } from './connection';
 import { type CallType, errorFrame, RECONNECT_FRAME } from './frames';
+import { Session } from './session';
 
 export interface ProcedureErrorInfo {
   error: TRPCError;

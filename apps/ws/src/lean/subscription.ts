@@ -1,8 +1,8 @@
 import { getTRPCErrorFromUnknown } from '@trpc/server';
 import type { Connection } from '../connections';
-import type { Session } from './connection';
 import { dataFrame, dataPrefix, errorFrame, type RequestId, stateFrame } from './frames';
 import type { LeanHandler } from './handler';
+import type { Session } from './session';
 
 /**
  * One running subscription: its frame prefix, computed once, and the stream it reads. A value

@@ -22,6 +22,6 @@ export class Session {
   refusal: TRPCError | null = null;
   subscriptions: Map<RequestId, Subscription> | null = null;
   calls: Map<RequestId, RunningCall> | null = null;
-  /** Never aborted: queries and mutations get it, as from the stock adapter. */
+  /** The socket closed: a subscription whose call is still resolving must not start. */
   closed = false;
 }
