@@ -89,7 +89,15 @@ async function measure(handler: 'lean' | 'stock') {
   });
   try {
     await sleep(1_000);
-    const rss = () => metric(node, 'process_resident_memory_bytes');
+    // RSS moves in steps as V8 grows its heap: the median of several readings.
+    const rss = async () => {
+      const readings = [];
+      for (let i = 0; i < 5; i++) {
+        readings.push(await metric(node, 'process_resident_memory_bytes'));
+        await sleep(300);
+      }
+      return readings.sort((a, b) => a - b)[2] ?? Number.NaN;
+    };
     const cpu = () => metric(node, 'process_cpu_seconds_total');
     const rssBefore = await rss();
     const subs = await subscribers(node);
