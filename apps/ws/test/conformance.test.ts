@@ -205,19 +205,24 @@ describe.each(handlers)('the %s handler, to a stock tRPC client', (handler) => {
     const member = await world.user();
     const group = await world.group(owner, [member]);
     const closes: (number | undefined)[] = [];
-    const { client } = stockClient(url(), tokenFor(member.id, 2), {
+    const { client } = stockClient(url(), tokenFor(member.id, 3), {
       onClose: (c) => closes.push(c),
     });
     const contents: string[] = [];
+    let started = false;
     const sub = client.message.onEvent.subscribe(
       { conversationId: group.id },
       {
+        onStarted: () => {
+          started = true;
+        },
         onData: (e) =>
           contents.push((e.data as { message?: { content: string } }).message?.content ?? ''),
       },
     );
     // A first event gives the client a lastEventId, so its resubscription replays any gap.
     const { client: sender } = stockClient(url(), tokenFor(owner.id));
+    await until(() => started);
     await sender.message.send.mutate({
       conversationId: group.id,
       clientId: randomUUID(),
