@@ -2,8 +2,18 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Context } from '@estuary/api';
 import type { Logger } from 'pino';
-import type { WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
+import {
+  CLOSE,
+  CONNECTION,
+  Connection,
+  callsIn,
+  type SocketPolicy,
+  type Tagged,
+} from './connection';
 import type { Metrics } from './metrics';
+
+export { CLOSE, Connection, callsIn, type SocketPolicy } from './connection';
 
 export interface ConnectionLimits {
   /** Above this many unsent bytes, subscriptions pause until the socket drains. */
@@ -25,35 +35,17 @@ export interface ConnectionLimits {
   maxSocketsPerUser?: number;
 }
 
-interface Connection {
-  ws: WebSocket;
-  ctx: Context | null;
-  userId: string | null;
-  expiry: NodeJS.Timeout | null;
-  stall: NodeJS.Timeout | null;
-  waiters: (() => void)[];
-  address: string;
-  authTimer: NodeJS.Timeout | null;
-}
-
-/** Close codes in the 4000-4999 range are ours; clients reconnect on all of them. */
-export const CLOSE = {
-  /** No valid token (at connect, or it expired): get a fresh one and reconnect. */
-  unauthorized: 4001,
-  slowConsumer: 4008,
-  flood: 4009,
-  /** This user holds too many sockets on this node. */
-  tooManySockets: 4029,
-} as const;
-
 /**
  * What the ws process knows about each socket beyond tRPC: who it belongs to (presence),
- * when its token runs out, how much it has buffered and how fast it talks.
+ * when its token runs out, how much it has buffered and how fast it talks. Timers are not
+ * per socket: one sweep a second pings, expires, refills flood budgets and cuts stalls.
  */
 export class Connections {
-  private readonly all = new Map<WebSocket, Connection>();
+  private readonly all = new Set<Connection>();
   private readonly perAddress = new Map<string, number>();
   private readonly perUser = new Map<string, number>();
+  private readonly toUncork: Connection[] = [];
+  private readonly sweeper: NodeJS.Timeout;
 
   constructor(
     private readonly limits: ConnectionLimits,
@@ -63,7 +55,28 @@ export class Connections {
       connected(id: string): void;
       disconnected(id: string): void;
     } | null,
-  ) {}
+  ) {
+    const self = this;
+    const of = (emitter: unknown) => (emitter as Tagged)[CONNECTION];
+    this.onMessage = function (data, isBinary) {
+      const c = of(this);
+      if (c) self.heard(c, data, isBinary);
+    };
+    this.onClose = function () {
+      const c = of(this);
+      if (c) self.closed(c);
+    };
+    this.onError = function (error) {
+      const c = of(this);
+      if (c) c.policy.error?.(c, error);
+    };
+    this.onDrain = function () {
+      const c = of(this);
+      if (c && c.backedUpSince !== 0) self.release(c);
+    };
+    this.sweeper = setInterval(() => this.sweep(Date.now()), 1_000);
+    this.sweeper.unref();
+  }
 
   get size() {
     return this.all.size;
@@ -71,7 +84,7 @@ export class Connections {
 
   subscriptions(): number {
     let n = 0;
-    for (const c of this.all.values()) n += c.ctx?.connection?.subscriptions ?? 0;
+    for (const c of this.all) n += c.ctx?.connection?.subscriptions ?? 0;
     return n;
   }
 
@@ -87,74 +100,142 @@ export class Connections {
     return cap <= 0 || (this.perUser.get(userId) ?? 0) < cap;
   }
 
-  /** Runs before tRPC sees the socket. */
-  accept(ws: WebSocket, req: IncomingMessage, onAuthTimeout?: () => void) {
-    const address = req.socket.remoteAddress ?? '';
-    const connection: Connection = {
+  of(ws: WebSocket): Connection | undefined {
+    return (ws as Tagged)[CONNECTION];
+  }
+
+  /** Runs before any protocol handler sees the socket. */
+  accept(ws: WebSocket, req: IncomingMessage, policy: SocketPolicy): Connection {
+    const socket = req.socket;
+    const connection = new Connection(
       ws,
-      ctx: null,
-      userId: null,
-      expiry: null,
-      stall: null,
-      waiters: [],
-      address,
-      authTimer: null,
-    };
-    this.all.set(ws, connection);
-    count(this.perAddress, address, +1);
-    // A socket must say who it is promptly; one that never does would be held for ever.
-    if (this.limits.authTimeoutMs && onAuthTimeout) {
-      connection.authTimer = setTimeout(() => {
-        connection.authTimer = null;
-        if (!connection.userId) onAuthTimeout();
-      }, this.limits.authTimeoutMs);
-    }
-    this.guardSends(connection, req.socket);
-    this.guardFlood(ws);
-    req.socket.on('drain', () => this.release(connection));
-    ws.once('close', () => {
-      this.all.delete(ws);
-      count(this.perAddress, address, -1);
-      if (connection.userId) count(this.perUser, connection.userId, -1);
-      if (connection.authTimer) clearTimeout(connection.authTimer);
-      if (connection.expiry) clearTimeout(connection.expiry);
-      if (connection.stall) clearTimeout(connection.stall);
-      for (const wake of connection.waiters.splice(0)) wake();
-      if (connection.userId) this.presence?.disconnected(connection.userId);
-    });
+      socket,
+      req,
+      policy,
+      socket.remoteAddress ?? '',
+      Date.now(),
+      this.limits.maxFramesPerSecond * 2,
+    );
+    (ws as Tagged)[CONNECTION] = connection;
+    (socket as Tagged)[CONNECTION] = connection;
+    this.all.add(connection);
+    count(this.perAddress, connection.address, +1);
+    if (policy.wrapSend) this.wrapSend(connection);
+    ws.on('message', this.onMessage);
+    ws.once('close', this.onClose);
+    if (policy.error) ws.on('error', this.onError);
+    socket.on('drain', this.onDrain);
+    return connection;
   }
 
   /** Called once the socket's context (its user) is known. */
-  authenticated(ws: WebSocket, ctx: Context, onExpiry: () => void) {
-    const connection = this.all.get(ws);
-    if (!connection || !ctx.auth.ok) return;
+  authenticated(connection: Connection, ctx: Context) {
+    if (!ctx.auth.ok) return;
     connection.ctx = ctx;
     connection.userId = ctx.auth.user.id;
     count(this.perUser, connection.userId, +1);
-    if (connection.authTimer) clearTimeout(connection.authTimer);
-    connection.authTimer = null;
     if (ctx.connection) ctx.connection.drain = () => this.drain(connection);
     this.presence?.connected(connection.userId);
-    const ms = ctx.auth.expiresAt.getTime() - Date.now();
-    connection.expiry = setTimeout(onExpiry, Math.max(0, Math.min(ms, 2 ** 31 - 1)));
+    connection.expiresAt = ctx.auth.expiresAt.getTime();
+  }
+
+  /**
+   * Every frame leaves here. Frames written in the same tick leave in one syscall (one cork
+   * per socket per tick), and a socket past the hard cap is cut before its buffer grows.
+   */
+  write(connection: Connection, data: string | Buffer) {
+    if (this.admitFrame(connection)) connection.ws.send(data);
+  }
+
+  /** Whether a frame may go out now; corks the socket for the rest of the tick. */
+  private admitFrame(connection: Connection): boolean {
+    const { ws } = connection;
+    if (ws.readyState !== ws.OPEN) return false;
+    if (ws.bufferedAmount > this.limits.maxBufferedBytes) {
+      this.cut(connection);
+      return false;
+    }
+    if (!connection.corked) {
+      connection.corked = true;
+      connection.socket.cork();
+      if (this.toUncork.push(connection) === 1) process.nextTick(this.uncork);
+    }
+    this.metrics.framesOut.inc();
+    return true;
+  }
+
+  private readonly uncork = () => {
+    for (const connection of this.toUncork.splice(0)) {
+      connection.corked = false;
+      connection.socket.uncork();
+    }
+  };
+
+  private wrapSend(connection: Connection) {
+    const { ws } = connection;
+    const send = ws.send.bind(ws) as (data: unknown, cb?: (err?: Error) => void) => void;
+    // Stock and legacy handlers call ws.send themselves; send through `write` all the same.
+    ws.send = ((data: string | Buffer, cb?: (err?: Error) => void) => {
+      if (this.admitFrame(connection)) send(data, cb);
+    }) as typeof ws.send;
+  }
+
+  // Shared listeners (one per server, not per socket): `this` is the emitter; its Connection
+  // hangs off it.
+  private readonly onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
+  private readonly onClose: (this: WebSocket) => void;
+  private readonly onError: (this: WebSocket, error: Error) => void;
+  private readonly onDrain: (this: Socket) => void;
+
+  private heard(c: Connection, data: RawData, isBinary: boolean) {
+    this.metrics.framesIn.inc();
+    c.heardAt = Date.now();
+    c.pingedAt = 0;
+    if (c.policy.message) return c.policy.message(c, data, isBinary);
+    this.charge(c, isBinary ? 1 : callsIn(data));
+  }
+
+  /** Spends `calls` of the socket's flood budget; false (and the socket closing) past it. */
+  charge(c: Connection, calls: number): boolean {
+    c.budget -= calls;
+    if (c.budget >= 0) return true;
+    if (c.ws.readyState === c.ws.OPEN) {
+      this.metrics.refused.inc({ reason: 'flood' });
+      c.ws.close(CLOSE.flood, 'Too many frames');
+    }
+    return false;
+  }
+
+  private closed(c: Connection) {
+    this.all.delete(c);
+    count(this.perAddress, c.address, -1);
+    c.socket.off('drain', this.onDrain);
+    const waiters = c.waiters;
+    c.waiters = null;
+    if (waiters) for (const wake of waiters) wake();
+    if (c.userId) {
+      count(this.perUser, c.userId, -1);
+      this.presence?.disconnected(c.userId);
+    }
+    c.policy.closed?.(c);
   }
 
   /** Backpressure for subscriptions: undefined when the socket can take more. */
   private drain(connection: Connection): Promise<void> | undefined {
     if (connection.ws.bufferedAmount <= this.limits.backpressureBytes) return undefined;
-    connection.stall ??= setTimeout(() => {
-      connection.stall = null;
-      if (connection.ws.bufferedAmount > this.limits.backpressureBytes) this.cut(connection);
-      else this.release(connection);
-    }, this.limits.stallMs);
-    return new Promise((resolve) => connection.waiters.push(resolve));
+    if (connection.backedUpSince === 0) connection.backedUpSince = Date.now();
+    return new Promise((resolve) => {
+      connection.waiters ??= [];
+      connection.waiters.push(resolve);
+    });
   }
 
   private release(connection: Connection) {
     if (connection.ws.bufferedAmount > this.limits.backpressureBytes) return;
-    if (connection.stall) clearTimeout(connection.stall);
-    connection.stall = null;
-    for (const wake of connection.waiters.splice(0)) wake();
+    connection.backedUpSince = 0;
+    const waiters = connection.waiters;
+    connection.waiters = null;
+    if (waiters) for (const wake of waiters) wake();
   }
 
   /** A reader that stopped reading: drop it; its client reconnects and resumes from lastEventId. */
@@ -167,54 +248,54 @@ export class Connections {
     connection.ws.terminate();
   }
 
-  /**
-   * Every frame tRPC sends passes here. Frames written in the same tick leave in one
-   * syscall (cork), and a socket past the hard cap is cut before its buffer grows further.
-   */
-  private guardSends(connection: Connection, socket: Socket) {
-    const { ws } = connection;
-    const send = ws.send.bind(ws) as (data: unknown, cb?: (err?: Error) => void) => void;
-    let corked = false;
-    ws.send = ((data: unknown, ...rest: unknown[]) => {
-      if (ws.readyState !== ws.OPEN) return;
-      if (ws.bufferedAmount > this.limits.maxBufferedBytes) return this.cut(connection);
-      if (!corked) {
-        corked = true;
-        socket.cork();
-        process.nextTick(() => {
-          corked = false;
-          socket.uncork();
-        });
-      }
-      this.metrics.framesOut.inc();
-      send(data, ...(rest as []));
-    }) as typeof ws.send;
-  }
-
-  private guardFlood(ws: WebSocket) {
+  /** Once a second, for every socket: flood budget, auth deadline, token expiry, stall, ping. */
+  private sweep(now: number) {
     const rate = this.limits.maxFramesPerSecond;
-    let tokens = rate * 2;
-    let at = Date.now();
-    ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
-      this.metrics.framesIn.inc();
-      const now = Date.now();
-      tokens = Math.min(rate * 2, tokens + ((now - at) / 1000) * rate);
-      at = now;
-      tokens -= isBinary ? 1 : callsIn(data);
-      if (tokens < 0) {
-        this.metrics.refused.inc({ reason: 'flood' });
-        ws.close(CLOSE.flood, 'Too many frames');
+    const authMs = this.limits.authTimeoutMs ?? 0;
+    for (const c of this.all) {
+      c.budget = Math.min(rate * 2, c.budget + rate);
+      if (c.ws.readyState !== c.ws.OPEN) continue;
+      if (c.userId === null) {
+        if (authMs > 0 && now - c.openedAt >= authMs && c.policy.authTimedOut) {
+          c.openedAt = Number.POSITIVE_INFINITY; // once
+          c.policy.authTimedOut(c);
+        }
+      } else if (now >= c.expiresAt) {
+        c.expiresAt = Number.POSITIVE_INFINITY; // once
+        c.policy.expired(c);
       }
-    });
+      if (c.backedUpSince !== 0) {
+        if (c.ws.bufferedAmount <= this.limits.backpressureBytes) this.release(c);
+        else if (now - c.backedUpSince >= this.limits.stallMs) this.cut(c);
+      }
+      const keepAlive = c.policy.keepAlive;
+      if (keepAlive) {
+        if (c.pingedAt !== 0) {
+          if (now - c.pingedAt >= keepAlive.pongWaitMs) c.ws.terminate();
+        } else if (now - c.heardAt >= keepAlive.pingMs) {
+          c.pingedAt = now;
+          this.write(c, 'PING');
+        }
+      }
+    }
   }
 
   /** Graceful shutdown: close what is left. */
   closeAll(code: number, reason: string) {
-    for (const { ws } of this.all.values()) ws.close(code, reason);
+    for (const { ws } of this.all) ws.close(code, reason);
   }
 
   terminateAll() {
-    for (const { ws } of this.all.values()) ws.terminate();
+    for (const { ws } of this.all) ws.terminate();
+  }
+
+  /** Every open socket of one kind (the reconnect notice goes to tRPC sockets only). */
+  *withPolicy(policy: SocketPolicy): Iterable<Connection> {
+    for (const c of this.all) if (c.policy === policy) yield c;
+  }
+
+  stop() {
+    clearInterval(this.sweeper);
   }
 }
 
@@ -222,29 +303,4 @@ function count(map: Map<string, number>, key: string, delta: number) {
   const n = (map.get(key) ?? 0) + delta;
   if (n <= 0) map.delete(key);
   else map.set(key, n);
-}
-
-/**
- * How many calls a text frame carries: tRPC batches several into one JSON array, and a
- * limit that counted frames would let one frame carry hundreds. Only arrays are parsed.
- */
-export function callsIn(data: Buffer | ArrayBuffer | Buffer[]): number {
-  const buffer = Array.isArray(data)
-    ? Buffer.concat(data)
-    : Buffer.isBuffer(data)
-      ? data
-      : Buffer.from(data);
-  let i = 0;
-  while (
-    i < buffer.length &&
-    (buffer[i] === 0x20 || buffer[i] === 0x0a || buffer[i] === 0x0d || buffer[i] === 0x09)
-  )
-    i++;
-  if (buffer[i] !== 0x5b /* [ */) return 1;
-  try {
-    const parsed: unknown = JSON.parse(buffer.toString('utf8'));
-    return Array.isArray(parsed) ? Math.max(1, parsed.length) : 1;
-  } catch {
-    return 1;
-  }
 }

@@ -36,6 +36,8 @@ const schema = z.object({
   WS_STALL_TIMEOUT_MS: number(30_000),
   /** Frames a client may send per second (bursts of twice that); past it, it is cut off. */
   WS_MAX_FRAMES_PER_SECOND: number(100),
+  /** `lean`: our handler (./lean); `stock`: tRPC's applyWSSHandler, kept for comparison. */
+  WS_HANDLER: z.enum(['lean', 'stock']).default('lean'),
   WS_PING_MS: number(30_000),
   WS_PONG_WAIT_MS: number(10_000),
   SHUTDOWN_TIMEOUT_MS: number(10_000),

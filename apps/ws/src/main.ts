@@ -128,6 +128,7 @@ server = createWsServer({
   stallMs: env.WS_STALL_TIMEOUT_MS,
   maxFramesPerSecond: env.WS_MAX_FRAMES_PER_SECOND,
   perMessageDeflate: env.WS_PERMESSAGE_DEFLATE,
+  handler: env.WS_HANDLER,
   pingMs: env.WS_PING_MS,
   pongWaitMs: env.WS_PONG_WAIT_MS,
   authTimeoutMs: env.WS_AUTH_TIMEOUT_MS,

@@ -1,22 +1,14 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  type AppRouter,
-  type ChatServices,
-  clientAddress,
-  createSocketContext,
-  describeError,
-  errorId,
-  wsEncoder,
-} from '@estuary/api';
-import { getTRPCErrorShape, TRPCError, transformTRPCResponse } from '@trpc/server';
-import { applyWSSHandler } from '@trpc/server/adapters/ws';
+import type { AppRouter, ChatServices } from '@estuary/api';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
-import { CLOSE, Connections } from './connections';
+import { Connections } from './connections';
+import { attachLeanHandler } from './lean';
 import { createLegacyChat } from './legacy/upgrade';
 import type { Metrics } from './metrics';
+import { attachStockHandler } from './stock';
 
 export interface WsServerOptions {
   router: AppRouter;
@@ -42,6 +34,8 @@ export interface WsServerOptions {
   /** When set, /metrics is served on its own listener (see `listenMetrics`), not the public port. */
   metricsPort?: number | undefined;
   production?: boolean;
+  /** `lean` (ours, the default) or `stock` (tRPC's applyWSSHandler, for comparison). */
+  handler?: 'lean' | 'stock';
   /** Database and bus reachability, for GET /readyz. */
   readiness: () => Promise<Record<string, { ok: boolean; detail: string }>>;
 }
@@ -73,103 +67,11 @@ export function createWsServer(options: WsServerOptions) {
     maxPayload: options.maxPayloadBytes,
     perMessageDeflate: options.perMessageDeflate,
   });
-  // Ours first: the guards must wrap `send` before tRPC's handler holds the socket.
-  wss.on('connection', (ws, req) =>
-    connections.accept(ws, req, () =>
-      refuse(
-        ws,
-        new TRPCError({
-          code: 'UNAUTHORIZED',
-          message: 'Authentication timed out: send connectionParams with a token on connect',
-        }),
-        'auth-timeout',
-      ),
-    ),
-  );
-
-  /**
-   * Ends a socket's access: an UNAUTHORIZED error frame, then close code 4001, which tells a
-   * client this was about its token (fetch a fresh one), not the network.
-   */
-  const refuse = (
-    ws: import('ws').WebSocket,
-    error: TRPCError,
-    reason: string,
-    closeCode: number = CLOSE.unauthorized,
-  ) => {
-    const shape = getTRPCErrorShape({
-      config: router._def._config,
-      error,
-      type: 'unknown',
-      path: undefined,
-      input: undefined,
-      ctx: undefined,
-    });
-    metrics.refused.inc({ reason });
-    ws.send(
-      wsEncoder.encode(transformTRPCResponse(router._def._config, { id: null, error: shape })),
-    );
-    ws.close(closeCode, error.message.slice(0, 120));
-  };
-
-  const handler = applyWSSHandler({
-    wss,
-    router,
-    keepAlive: { enabled: true, pingMs: options.pingMs, pongWaitMs: options.pongWaitMs },
-    experimental_encoder: wsEncoder,
-    createContext: async ({ req, res: ws, info }) => {
-      try {
-        const ctx = await createSocketContext(services, info.connectionParams);
-        // Services (no user) are not capped per user; people are.
-        if (ctx.auth.ok && !connections.admitsUser(ctx.auth.user.id)) {
-          const error = new TRPCError({
-            code: 'TOO_MANY_REQUESTS',
-            message: 'Too many open connections for this user; close one first',
-          });
-          refuse(ws, error, 'sockets-per-user', CLOSE.tooManySockets);
-          throw error;
-        }
-        // For per-address limits (a socket may call auth.login too).
-        ctx.address = clientAddress(
-          new Headers(
-            Object.entries(req.headers).flatMap(([k, v]) =>
-              typeof v === 'string' ? [[k, v] as [string, string]] : [],
-            ),
-          ),
-          req.socket.remoteAddress,
-        );
-        connections.authenticated(ws, ctx, () =>
-          refuse(
-            ws,
-            new TRPCError({ code: 'UNAUTHORIZED', message: 'Token expired' }),
-            'token-expired',
-          ),
-        );
-        return ctx;
-      } catch (error) {
-        // tRPC would answer too, but close without a code; ours goes first and says why.
-        if (error instanceof TRPCError && error.code === 'UNAUTHORIZED')
-          refuse(ws, error, 'unauthorized');
-        throw error;
-      }
-    },
-    onError({ error, path, type, ctx }) {
-      const user = ctx?.auth.ok ? ctx.auth.user.id : undefined;
-      const socketError = (error.cause as { code?: string } | undefined)?.code;
-      if (socketError?.startsWith('WS_ERR_')) {
-        // A client broke the protocol (oversize or malformed frame); ws closes that socket.
-        log.warn({ userId: user, reason: socketError }, 'client sent a bad frame; socket closed');
-      } else if (error.code === 'INTERNAL_SERVER_ERROR') {
-        // The client got a generic message with this id; the log never carries SQL values.
-        log.error(
-          { path, type, userId: user, errorId: errorId(error), err: describeError(error) },
-          'procedure failed',
-        );
-      } else {
-        log.debug({ path, type, userId: user, code: error.code }, error.message);
-      }
-    },
-  });
+  const keepAlive = { pingMs: options.pingMs, pongWaitMs: options.pongWaitMs };
+  const handler =
+    options.handler === 'stock'
+      ? attachStockHandler({ wss, router, services, connections, metrics, log, keepAlive })
+      : attachLeanHandler({ wss, router, services, connections, metrics, log, keepAlive });
 
   // The old chat's JSON protocol (./legacy), on the same connections, limits and router.
   const legacy = createLegacyChat({ ...options, connections });
@@ -297,6 +199,7 @@ export function createWsServer(options: WsServerOptions) {
       connections.terminateAll();
       wss.close();
       legacy.close();
+      connections.stop();
     },
   };
 }

@@ -11,7 +11,7 @@ import {
 import { getTRPCErrorFromUnknown, TRPCError } from '@trpc/server';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
-import type { Connections } from '../connections';
+import type { Connections, SocketPolicy } from '../connections';
 import type { Metrics } from '../metrics';
 import { closeCodeFor, closeReason, LEGACY_CLOSE, runLegacySession } from './session';
 
@@ -42,6 +42,12 @@ export function createLegacyChat(options: LegacyChatOptions) {
     maxPayload: options.maxPayloadBytes,
     perMessageDeflate: options.perMessageDeflate,
   });
+
+  // The sweep in Connections ends expired sockets; the old protocol says so in its close code.
+  const legacyPolicy: SocketPolicy = {
+    wrapSend: true,
+    expired: (c) => c.ws.close(LEGACY_CLOSE.unauthorized, 'Token expired'),
+  };
 
   async function admit(req: IncomingMessage, conversationId: string) {
     const token = new URL(req.url ?? '/', 'http://ws').searchParams.get('token');
@@ -95,7 +101,7 @@ export function createLegacyChat(options: LegacyChatOptions) {
             'legacy client broke the protocol; socket closed',
           ),
         );
-        connections.accept(ws, req);
+        const connection = connections.accept(ws, req, legacyPolicy);
         if (!admitted.ok) {
           // Nothing is sent first: the close code and reason say it all.
           metrics.refused.inc({
@@ -104,9 +110,7 @@ export function createLegacyChat(options: LegacyChatOptions) {
           ws.close(admitted.code, closeReason(admitted.reason));
           return;
         }
-        connections.authenticated(ws, admitted.ctx, () =>
-          ws.close(LEGACY_CLOSE.unauthorized, 'Token expired'),
-        );
+        connections.authenticated(connection, admitted.ctx);
         runLegacySession({ ws, router, log, ...admitted });
       });
     },
