@@ -13,6 +13,8 @@ import { LABELS, PROTOCOL, type RunningServer, type TargetName } from './targets
 export interface ConnectionStep extends StepResult {
   rssPerConnectionKiB: number;
   connectMs: number;
+  /** New connections (for the full stack: authenticated and subscribed) per second in this step. */
+  connectsPerSec: number;
   connectFailures: number;
 }
 
@@ -123,6 +125,8 @@ export async function runTarget(server: RunningServer, ctx: RunContext): Promise
         serverRssKiB: rss,
         rssPerConnectionKiB: held > 0 ? Math.round(((rss - run.idleRssKiB) / held) * 10) / 10 : 0,
         connectMs: connected.ms,
+        connectsPerSec:
+          connected.ms > 0 ? Math.round(connected.connected / (connected.ms / 1000)) : 0,
         connectFailures: connected.failed,
       });
       run.connectionsHeld = held;
