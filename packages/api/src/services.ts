@@ -14,6 +14,7 @@ import { DEFAULT_LIMITS, type Limits, type User } from './domain/types';
 import { findUser } from './domain/users';
 import { AccessWatch } from './live/access';
 import { MessageFeeds } from './live/feeds';
+import { MembershipCache } from './live/membership';
 import { DEFAULT_LOGIN_LIMITS, type LoginLimits, LoginThrottle } from './login-throttle';
 import { type PlatformAuthOptions, PlatformTokens } from './platform-tokens';
 import { RateLimiter } from './rate-limit';
@@ -80,6 +81,8 @@ export interface ChatServices {
   forgetSession(id: string): void;
   feeds: MessageFeeds;
   access: AccessWatch;
+  /** Who is a member of which conversation, checked once and forgotten at any removal. */
+  membership: MembershipCache;
   presence: PresenceTracker | null;
   nodeId: string;
   notify: NotifySettings;
@@ -155,6 +158,8 @@ export function createChatServices(options: ChatServicesOptions): ChatServices {
     ? new PresenceTracker(deps, nodeId, options.presenceGraceMs)
     : null;
   const feeds = new MessageFeeds(deps, options.feedAuditMs);
+  const membership = new MembershipCache(deps);
+  deps.membership = membership;
   const attachmentConfig = options.attachments ?? attachmentConfigFromEnv();
   const signer = new UrlSigner(options.authSecret, attachmentConfig.publicUrl, options.clock);
   useAttachmentSigner(signer);
@@ -185,6 +190,7 @@ export function createChatServices(options: ChatServicesOptions): ChatServices {
     },
     feeds,
     access: new AccessWatch(deps),
+    membership,
     presence,
     nodeId,
     notify: {
@@ -215,6 +221,7 @@ export function createChatServices(options: ChatServicesOptions): ChatServices {
     platform: options.platformAuth ? new PlatformTokens(options.platformAuth) : null,
     async close() {
       feeds.close();
+      membership.close();
       if (sweeper) clearInterval(sweeper);
       mutationLimiter.close();
       queryLimiter.close();

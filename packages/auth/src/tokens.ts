@@ -33,7 +33,7 @@ export class TokenError extends Error {
 export class TokenService {
   // Imported once: given raw bytes, jose imports the HMAC key again on every sign and verify.
   private readonly key: KeyObject;
-  private readonly verified: VerifiedTokenCache;
+  private readonly verified: VerifiedTokenCache<TokenKind, VerifiedToken>;
   private readonly now: () => number;
 
   constructor(

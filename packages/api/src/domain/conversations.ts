@@ -275,6 +275,7 @@ export async function removeParticipant(
     )
     .returning({ userId: conversationParticipants.userId });
   if (!removed) throw notFound('Participant');
+  deps.membership?.forget(conversationId, userId);
   await publish(deps, topics.members(conversationId), { type: 'removed', userId });
   await publish(deps, topics.user(userId), { type: 'conversation.removed', conversationId });
   const [who] = userId === caller.id ? [caller] : await findUsers(db, [userId]);
