@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { TokenService } from '@estuary/auth';
 import type { Db } from '@estuary/db';
-import type { Bus } from '@estuary/realtime';
+import { type Bus, createLoader } from '@estuary/realtime';
+import { z } from 'zod';
 import { type AttachmentConfig, attachmentConfigFromEnv } from './attachments/env';
 import { AttachmentService } from './attachments/service';
 import { UrlSigner } from './attachments/signing';
@@ -11,7 +12,7 @@ import { PresenceTracker } from './domain/presence';
 import { SendBatcher } from './domain/send/batcher';
 import { isSessionAlive } from './domain/sessions';
 import { DEFAULT_LIMITS, type Limits, type User } from './domain/types';
-import { findUser } from './domain/users';
+import { findUsers } from './domain/users';
 import { AccessWatch } from './live/access';
 import { MessageFeeds } from './live/feeds';
 import { MembershipCache } from './live/membership';
@@ -125,6 +126,7 @@ export class Inflight {
 }
 
 const USER_CACHE_MS = 30_000;
+const uuid = z.uuid();
 const USER_CACHE_MAX = 50_000;
 const SESSION_CACHE_MS = 5_000;
 
@@ -141,6 +143,15 @@ export function createChatServices(options: ChatServicesOptions): ChatServices {
   const deps: ServiceDeps = { ...base, sends: new SendBatcher(base) };
   const nodeId = options.nodeId ?? `node-${randomUUID()}`;
   const users = new Map<string, { user: User | null; at: number }>();
+  // A connect ramp asks for thousands of users a second: one query per tick for all of them.
+  // An id that is no uuid matches nobody, and must not fail the others' query.
+  const userLookups = createLoader(async (ids: string[]) => {
+    const found = await findUsers(
+      options.db,
+      ids.filter((id) => uuid.safeParse(id).success),
+    );
+    return new Map(found.map((u) => [u.id, u]));
+  });
   const throttles: ThrottleStore = createThrottleStore({
     db: options.db,
     redisUrl: options.redisUrl,
@@ -202,7 +213,7 @@ export function createChatServices(options: ChatServicesOptions): ChatServices {
     async getUser(id) {
       const hit = users.get(id);
       if (hit && Date.now() - hit.at < USER_CACHE_MS) return hit.user;
-      const user = await findUser(options.db, id);
+      const user = (await userLookups.load(id)) ?? null;
       if (users.size >= USER_CACHE_MAX) users.delete(users.keys().next().value as string);
       users.set(id, { user, at: Date.now() });
       return user;
