@@ -1,4 +1,4 @@
-import { createSecretKey, type KeyObject } from 'node:crypto';
+import { webcrypto } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { VerifiedTokenCache } from './verified-cache';
 
@@ -31,8 +31,9 @@ export class TokenError extends Error {
 
 /** HS256 tokens. `typ` keeps a long-lived web session cookie from being used as an API token. */
 export class TokenService {
-  // Imported once: given raw bytes, jose imports the HMAC key again on every sign and verify.
-  private readonly key: KeyObject;
+  // Imported once: given bytes (or a KeyObject), jose imports the HMAC key into WebCrypto again
+  // on every sign and verify; a CryptoKey it uses as it is.
+  private readonly key: Promise<webcrypto.CryptoKey>;
   private readonly verified: VerifiedTokenCache<TokenKind, VerifiedToken>;
   private readonly now: () => number;
 
@@ -41,7 +42,13 @@ export class TokenService {
     private readonly accessTtlSeconds = ACCESS_TOKEN_TTL_SECONDS,
     options: { cacheSize?: number; now?: () => number } = {},
   ) {
-    this.key = createSecretKey(Buffer.from(secret, 'utf8'));
+    this.key = webcrypto.subtle.importKey(
+      'raw',
+      new TextEncoder().encode(secret),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign', 'verify'],
+    );
     this.now = options.now ?? Date.now;
     this.verified = new VerifiedTokenCache(
       options.cacheSize ?? VERIFIED_TOKEN_CACHE_SIZE,
@@ -72,7 +79,7 @@ export class TokenService {
       .setSubject(userId)
       .setIssuedAt(now)
       .setExpirationTime(exp)
-      .sign(this.key);
+      .sign(await this.key);
     return { token, expiresAt: new Date(exp * 1000) };
   }
 
@@ -85,7 +92,7 @@ export class TokenService {
     if (cached === 'expired') throw new TokenError('expired');
     if (cached) return { ...cached };
     try {
-      const { payload } = await jwtVerify(token, this.key, {
+      const { payload } = await jwtVerify(token, await this.key, {
         algorithms: ['HS256'],
         requiredClaims: ['sub', 'exp'],
         currentDate: new Date(this.now()),
