@@ -1,6 +1,6 @@
-import { GAP } from '@estuary/realtime';
+import { createLoader, GAP } from '@estuary/realtime';
 import type { Deps } from '../deps';
-import { requireParticipant } from '../domain/conversations';
+import { participantChecks, throwUnlessParticipant } from '../domain/conversations';
 import { type MembersBusEvent, topics } from '../events';
 
 /** Conversations whose members are remembered here; the least recently used go first. */
@@ -25,6 +25,16 @@ interface Entry {
  */
 export class MembershipCache {
   private readonly conversations = new Map<string, Entry>();
+  /** Checks not answered from memory, gathered into one query per tick. */
+  private readonly checks = createLoader((keys: string[]) =>
+    participantChecks(
+      this.deps.db,
+      keys.map((key) => {
+        const [conversationId = '', userId = ''] = key.split('/');
+        return { conversationId, userId };
+      }),
+    ),
+  );
 
   constructor(private readonly deps: Deps) {}
 
@@ -46,7 +56,7 @@ export class MembershipCache {
     }
     // Listening already: a removal that commits during the read bumps the generation.
     const generation = entry.generation;
-    await requireParticipant(this.deps.db, conversationId, userId);
+    throwUnlessParticipant(await this.checks.load(`${conversationId}/${userId}`));
     if (entry.generation === generation && this.conversations.get(conversationId) === entry)
       entry.members.add(userId);
   }
