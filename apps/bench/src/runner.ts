@@ -15,6 +15,8 @@ export interface ConnectionStep extends StepResult {
   connectMs: number;
   /** New connections (for the full stack: authenticated and subscribed) per second in this step. */
   connectsPerSec: number;
+  /** Server CPU per new connection during the step, µs: steadier than the rate on a busy box. */
+  connectCpuUsPerConnection: number | null;
   connectFailures: number;
 }
 
@@ -95,12 +97,14 @@ export async function runTarget(server: RunningServer, ctx: RunContext): Promise
         id: r.id,
         tokens: r.members.map((m) => ctx.tokens?.[m] ?? ''),
       }));
+      const cpuBefore = cpuSeconds(server.pid);
       const connected = await loadgen.connect(
         PROTOCOL[server.name],
         server.url,
         specs,
         mode.connectConcurrency,
       );
+      const connectCpu = cpuSeconds(server.pid) - cpuBefore;
       if (connected.failed > 0)
         run.errors.push(
           `${connected.failed} connections failed at ${target}: ${connected.errors.join('; ')}`,
@@ -127,6 +131,8 @@ export async function runTarget(server: RunningServer, ctx: RunContext): Promise
         connectMs: connected.ms,
         connectsPerSec:
           connected.ms > 0 ? Math.round(connected.connected / (connected.ms / 1000)) : 0,
+        connectCpuUsPerConnection:
+          connected.connected >= 20 ? Math.round((connectCpu * 1e6) / connected.connected) : null,
         connectFailures: connected.failed,
       });
       run.connectionsHeld = held;

@@ -17,6 +17,7 @@ const headline = {
   serverCpuUsPerDelivery: numberOrNull,
   dbCpuUsPerMessage: numberOrNull,
   connectsPerSec: expect.any(Number),
+  connectCpuUsPerConnection: numberOrNull,
 };
 
 /**

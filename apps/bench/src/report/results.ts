@@ -14,8 +14,9 @@ export interface Headline {
   serverCpuUsPerDelivery: number | null;
   /** Postgres CPU per message persisted at the saturation window, µs (targets with a database). */
   dbCpuUsPerMessage: number | null;
-  /** Connections per second during the largest connection step. */
+  /** Connections per second during the largest connection step, and server CPU per connection. */
   connectsPerSec: number;
+  connectCpuUsPerConnection: number | null;
 }
 
 export interface Results {
@@ -49,6 +50,7 @@ const empty = (): Headline => ({
   serverCpuUsPerDelivery: null,
   dbCpuUsPerMessage: null,
   connectsPerSec: 0,
+  connectCpuUsPerConnection: null,
 });
 
 /** The window saturation was read from (the most deliveries/s). */
@@ -68,6 +70,7 @@ function headline(run: TargetRun | undefined): Headline {
     serverCpuUsPerDelivery: sat?.serverCpuUsPerDelivery ?? null,
     dbCpuUsPerMessage: sat?.dbCpuUsPerMessage ?? null,
     connectsPerSec: run.steps.at(-1)?.connectsPerSec ?? 0,
+    connectCpuUsPerConnection: run.steps.at(-1)?.connectCpuUsPerConnection ?? null,
   };
 }
 

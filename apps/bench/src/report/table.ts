@@ -32,6 +32,7 @@ export function table(results: Results): string {
       'µs/deliv',
       'pg µs/msg',
       'conn/s',
+      'µs/conn',
       'stopped because',
     ],
   ];
@@ -59,6 +60,7 @@ export function table(results: Results): string {
       num(h.serverCpuUsPerDelivery ?? undefined),
       num(h.dbCpuUsPerMessage ?? undefined),
       num(h.connectsPerSec),
+      num(h.connectCpuUsPerConnection ?? undefined),
       run.saturation.stoppedBecause,
     ]);
   }
@@ -70,7 +72,8 @@ export function table(results: Results): string {
     'deliv/CPU-s: deliveries per second of server CPU (+ Postgres where used) at saturation;',
     '  steadier than raw rates on a shared box, where a target gets whatever CPU is left',
     'µs/msg, µs/deliv: server CPU per message delivered and per delivery at saturation;',
-    '  pg µs/msg: Postgres CPU per message persisted; conn/s: connections per second, last step',
+    '  pg µs/msg: Postgres CPU per message persisted; conn/s, µs/conn: connections per second and',
+    '  server CPU per connection, last connection step',
     'starved%: share of the saturation window the server waited for a CPU (other load on the machine)',
     `full stack / bare ws: ${r.fullStackVsRawWs ?? '–'}   / Socket.IO: ${r.fullStackVsSocketIo ?? '–'}   / stock tRPC: ${r.fullStackVsTrpcBare ?? '–'}   / Socket.IO + Postgres: ${r.fullStackVsSocketIoPg ?? '–'}  (saturation deliveries/s)`,
     '',
