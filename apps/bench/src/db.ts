@@ -12,7 +12,7 @@ export interface BenchDb {
   url: string;
   /** The postmaster's pid: its tree's CPU is the database's share of the full stack. */
   pid: number;
-  /** Messages persisted so far (every message takes one `seq`). */
+  /** Messages persisted so far: the full stack's (one `seq` each) plus the Socket.IO + Postgres baseline's. */
   persisted(): Promise<number>;
   stop(): Promise<void>;
 }
@@ -30,14 +30,27 @@ export async function startDatabase(log: (line: string) => void): Promise<BenchD
   const url = pg.url;
   await migrate(url);
   const sql = postgres(url, { max: 2, onnotice: () => {} });
+  // The Socket.IO + Postgres baseline's table: what a team would write, history by room.
+  await sql`
+    create table bench_socketio_messages (
+      id bigint generated always as identity primary key,
+      room uuid not null,
+      sender_id uuid not null,
+      client_id uuid not null,
+      content text not null,
+      created_at timestamptz not null default now()
+    )`;
+  await sql`create index on bench_socketio_messages (room, id)`;
   const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
   log(`postgres ready on port ${pg.port} (pid ${pid}, data in ${dataDir})`);
   return {
     url,
     pid,
     async persisted() {
-      const [row] = await sql<{ n: string | null }[]>`select sum(last_seq) as n from conversations`;
-      return Number(row?.n ?? 0);
+      const [row] = await sql<{ n: string | null; m: string | null }[]>`
+        select (select sum(last_seq) from conversations) as n,
+          (select max(id) from bench_socketio_messages) as m`;
+      return Number(row?.n ?? 0) + Number(row?.m ?? 0);
     },
     async stop() {
       await sql.end({ timeout: 2 }).catch(() => {});

@@ -20,16 +20,17 @@ import {
   startServer,
   TARGETS,
   type TargetName,
+  USES_DATABASE,
 } from './targets';
 
 const HELP = `Usage: pnpm bench [--quick] [options]
 
-Starts embedded Postgres, the real apps/ws and three baselines (bare ws, Socket.IO, stock
-tRPC), steps connections up, finds each one's saturation rate and its latency at half of it,
+Starts embedded Postgres, the real apps/ws and four baselines (bare ws, Socket.IO, stock
+tRPC, Socket.IO + one INSERT per message), steps connections up, finds each one's saturation rate and its latency at half of it,
 then prints a table and writes results/latest.json and results/latest.svg.
 
   --quick                 small and short (200 and 1,000 connections; under 3 minutes)
-  --targets a,b           subset of rawWs,socketIo,trpcBare,fullStack
+  --targets a,b           subset of rawWs,socketIo,trpcBare,socketIoPg,fullStack
   --connections 200,1000  connection steps (rounded to blocks of 20)
   --window-ms <ms>        measured window per point (warm-up and drain scale with it)
   --ramp-steps <n>        at most n saturation windows per target (plus one refining window)
@@ -129,13 +130,16 @@ const runs: Partial<Record<TargetName, TargetRun>> = {};
 try {
   let tokens: string[] | null = null;
   let secret = '';
-  if (targets.includes('fullStack')) {
+  if (targets.some((t) => USES_DATABASE.has(t))) {
     progress.status(
       fromSource || values['no-build']
         ? 'starting Postgres'
         : 'starting Postgres, building apps/ws',
     );
-    const build = fromSource || values['no-build'] ? Promise.resolve() : buildWs(logFile);
+    const build =
+      fromSource || values['no-build'] || !targets.includes('fullStack')
+        ? Promise.resolve()
+        : buildWs(logFile);
     db = await startDatabase((line) => progress.note(line));
     secret = newSecret();
     tokens = await seedLayout(db.url, layout, secret);
@@ -163,7 +167,7 @@ try {
       mode,
       layout,
       tokens: name === 'fullStack' ? tokens : null,
-      db: name === 'fullStack' ? db : null,
+      db: USES_DATABASE.has(name) ? db : null,
       heapSnapshots: Boolean(values.heap),
       loadgen,
       progress,

@@ -31,6 +31,14 @@ export interface StepResult {
   persistedPerSec?: number;
   serverCpuPct: number;
   dbCpuPct?: number;
+  /**
+   * Server CPU per delivery, and per message delivered (deliveries × rooms / connections: the
+   * layout's fixed fan-out), in µs: comparable across targets whatever rate each reached.
+   */
+  serverCpuUsPerDelivery: number | null;
+  serverCpuUsPerMessage: number | null;
+  /** Postgres CPU (postmaster and backends) per message persisted in the window, µs. */
+  dbCpuUsPerMessage?: number | null;
   loadgenCpuPct: number[];
   serverRssKiB: number;
   /** % of the window the server / the load generators sat runnable waiting for a CPU (noise). */
@@ -56,6 +64,9 @@ export interface Subject {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const round = (n: number) => Math.round(n);
+/** CPU seconds per unit in µs; /proc counts in 10 ms ticks, so a few units tell nothing. */
+const perUnitUs = (cpuSeconds: number, units: number) =>
+  units >= 20 ? Math.round((cpuSeconds * 1e6) / units) : null;
 
 /** Warm up at the rate, measure one window, stop and drain: one point of the curve. */
 export async function measureWindow(s: Subject, spec: WindowSpec): Promise<StepResult> {
@@ -67,9 +78,13 @@ export async function measureWindow(s: Subject, spec: WindowSpec): Promise<StepR
   const serverWait = cpuMeter(() => runqueueWaitSeconds(s.serverPid));
   const loadgenWait = s.loadgen.pids.map((pid) => cpuMeter(() => runqueueWaitSeconds(pid)));
   const database = s.db ? cpuMeter(() => treeCpuSeconds(s.db?.pid ?? -1)) : null;
+  const serverCpuBefore = cpuSeconds(s.serverPid);
+  const dbCpuBefore = s.db ? treeCpuSeconds(s.db.pid) : 0;
   const persistedBefore = s.db ? await s.db.persisted() : 0;
   const started = performance.now();
   await sleep(spec.windowMs);
+  const serverCpuUsed = cpuSeconds(s.serverPid) - serverCpuBefore;
+  const dbCpuUsed = s.db ? treeCpuSeconds(s.db.pid) - dbCpuBefore : 0;
   const persistedAfter = s.db ? await s.db.persisted() : 0;
   const seconds = (performance.now() - started) / 1000;
   const serverCpuPct = server();
@@ -87,6 +102,9 @@ export async function measureWindow(s: Subject, spec: WindowSpec): Promise<StepR
   for (const size of sizes) {
     bySize[size] = latencyOf(mergeHistograms(parts.map((p) => p.latencyByRoomSize[size] ?? '')));
   }
+  const deliveries = sum((p) => p.deliveriesInWindow) * (seconds / windowSec);
+  const messagesDelivered = s.connections > 0 ? (deliveries * s.rooms) / s.connections : 0;
+  const persisted = persistedAfter - persistedBefore;
   return {
     connections: s.connections,
     offeredDeliveriesPerSec: round(spec.ratePerRoom * s.connections),
@@ -97,9 +115,15 @@ export async function measureWindow(s: Subject, spec: WindowSpec): Promise<StepR
     latencyByRoomSizeMs: bySize,
     ackLatencyMs: latencyOf(mergeHistograms(parts.map((p) => p.ack))),
     ...(s.db
-      ? { persistedPerSec: round((persistedAfter - persistedBefore) / seconds), dbCpuPct }
+      ? {
+          persistedPerSec: round(persisted / seconds),
+          dbCpuPct,
+          dbCpuUsPerMessage: perUnitUs(dbCpuUsed, persisted),
+        }
       : {}),
     serverCpuPct,
+    serverCpuUsPerDelivery: perUnitUs(serverCpuUsed, deliveries),
+    serverCpuUsPerMessage: perUnitUs(serverCpuUsed, messagesDelivered),
     loadgenCpuPct: parts.map((p) => p.cpuPct),
     serverRssKiB,
     serverRunqueueWaitPct,

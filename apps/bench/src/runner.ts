@@ -13,6 +13,10 @@ import { LABELS, PROTOCOL, type RunningServer, type TargetName } from './targets
 export interface ConnectionStep extends StepResult {
   rssPerConnectionKiB: number;
   connectMs: number;
+  /** New connections (for the full stack: authenticated and subscribed) per second in this step. */
+  connectsPerSec: number;
+  /** Server CPU per new connection during the step, µs: steadier than the rate on a busy box. */
+  connectCpuUsPerConnection: number | null;
   connectFailures: number;
 }
 
@@ -93,12 +97,14 @@ export async function runTarget(server: RunningServer, ctx: RunContext): Promise
         id: r.id,
         tokens: r.members.map((m) => ctx.tokens?.[m] ?? ''),
       }));
+      const cpuBefore = cpuSeconds(server.pid);
       const connected = await loadgen.connect(
         PROTOCOL[server.name],
         server.url,
         specs,
         mode.connectConcurrency,
       );
+      const connectCpu = cpuSeconds(server.pid) - cpuBefore;
       if (connected.failed > 0)
         run.errors.push(
           `${connected.failed} connections failed at ${target}: ${connected.errors.join('; ')}`,
@@ -123,6 +129,10 @@ export async function runTarget(server: RunningServer, ctx: RunContext): Promise
         serverRssKiB: rss,
         rssPerConnectionKiB: held > 0 ? Math.round(((rss - run.idleRssKiB) / held) * 10) / 10 : 0,
         connectMs: connected.ms,
+        connectsPerSec:
+          connected.ms > 0 ? Math.round(connected.connected / (connected.ms / 1000)) : 0,
+        connectCpuUsPerConnection:
+          connected.connected >= 20 ? Math.round((connectCpu * 1e6) / connected.connected) : null,
         connectFailures: connected.failed,
       });
       run.connectionsHeld = held;

@@ -7,13 +7,17 @@ import { freePort } from '@estuary/db/embedded';
 import { childEnv } from './env';
 import type { Protocol } from './loadgen/messages';
 
-export type TargetName = 'rawWs' | 'socketIo' | 'trpcBare' | 'fullStack';
-export const TARGETS: TargetName[] = ['rawWs', 'socketIo', 'trpcBare', 'fullStack'];
+export type TargetName = 'rawWs' | 'socketIo' | 'trpcBare' | 'socketIoPg' | 'fullStack';
+export const TARGETS: TargetName[] = ['rawWs', 'socketIo', 'trpcBare', 'socketIoPg', 'fullStack'];
+
+/** Targets that write to the bench's Postgres (its CPU and persisted messages are measured). */
+export const USES_DATABASE: ReadonlySet<TargetName> = new Set(['socketIoPg', 'fullStack']);
 
 export const LABELS: Record<TargetName, string> = {
   rawWs: 'bare ws',
   socketIo: 'Socket.IO',
   trpcBare: 'stock tRPC',
+  socketIoPg: 'Socket.IO + Postgres',
   fullStack: 'full stack',
 };
 
@@ -21,6 +25,7 @@ export const PROTOCOL: Record<TargetName, Protocol> = {
   rawWs: 'raw',
   socketIo: 'socketio',
   trpcBare: 'trpc',
+  socketIoPg: 'socketio',
   // Our clients subscribe to the batched stream (the web app and @estuary/client do).
   fullStack: 'trpcBatch',
 };
@@ -44,7 +49,7 @@ export interface RunningServer {
 export interface StartOptions {
   profileDir: string | null;
   logFile: string;
-  /** For the full stack. */
+  /** For the full stack and Socket.IO + Postgres. */
   databaseUrl?: string;
   authSecret?: string;
   /** Run apps/ws from source through tsx instead of its tsup build. */
@@ -83,11 +88,20 @@ export async function startServer(name: TargetName, options: StartOptions): Prom
       // The per-user limits guard against abuse; a benchmark is deliberate abuse.
       SEND_RATE_PER_SECOND: '1000000',
       SEND_BURST: '1000000',
+      // Every load-generator socket comes from 127.0.0.1.
+      WS_MAX_CONNECTIONS_PER_ADDRESS: '0',
       ...options.wsEnv,
     });
   } else {
-    const file = { rawWs: 'raw-ws.ts', socketIo: 'socket-io.ts', trpcBare: 'trpc-bare.ts' }[name];
-    args = [...prof, '--import', tsxImport, join(benchRoot, 'src', 'servers', file), String(port)];
+    const file = {
+      rawWs: 'raw-ws.ts',
+      socketIo: 'socket-io.ts',
+      trpcBare: 'trpc-bare.ts',
+      socketIoPg: 'socket-io-pg.ts',
+    }[name];
+    const server = join(benchRoot, 'src', 'servers', file);
+    args = [...prof, '--import', tsxImport, server, String(port)];
+    if (name === 'socketIoPg') args.push(options.databaseUrl ?? '');
   }
   const log = createWriteStream(options.logFile, { flags: 'a' });
   const child: ChildProcess = spawn(process.execPath, args, {

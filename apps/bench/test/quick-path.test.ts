@@ -13,15 +13,20 @@ const headline = {
   deliveriesPerSec: expect.any(Number),
   latencyMs: { p50: numberOrNull, p95: numberOrNull, p99: numberOrNull },
   rssPerConnectionKiB: expect.any(Number),
+  serverCpuUsPerMessage: numberOrNull,
+  serverCpuUsPerDelivery: numberOrNull,
+  dbCpuUsPerMessage: numberOrNull,
+  connectsPerSec: expect.any(Number),
+  connectCpuUsPerConnection: numberOrNull,
 };
 
 /**
  * The whole pipeline on a tiny workload: Postgres, the real ws server from source, the
- * three baselines, 20 connections each, a couple of short windows. It checks the shape of
+ * four baselines, 20 connections each, a couple of short windows. It checks the shape of
  * what comes out, never how fast anything was: the machine is shared and noisy.
  */
 describe('pnpm bench (tiny run)', () => {
-  it('writes well-formed JSON and an SVG chart for all four targets', () => {
+  it('writes well-formed JSON and an SVG chart for all five targets', () => {
     const out = mkdtempSync(join(tmpdir(), 'estuary-bench-test-'));
     const args = [
       '--connections',
@@ -51,9 +56,20 @@ describe('pnpm bench (tiny run)', () => {
     }
     expect(results.fullStack).toMatchObject({ ...headline, persistedPerSec: expect.any(Number) });
     expect(results.fullStack.connections).toBe(20);
+    expect(results.socketIoPg).toMatchObject({ ...headline, persistedPerSec: expect.any(Number) });
+    expect(results.socketIoPg.connections).toBe(20);
+    // Its sends reach the database: the window persisted some (a ramp window sends at least one).
+    const pgRun = results.detail.socketIoPg;
+    expect(
+      [...pgRun.steps, ...pgRun.ramp].some(
+        (w: { persistedPerSec: number }) => w.persistedPerSec > 0,
+      ),
+    ).toBe(true);
+    expect(results.fullStack.connectsPerSec).toBeGreaterThan(0);
     expect(Object.keys(results.ratios).sort()).toEqual([
       'fullStackVsRawWs',
       'fullStackVsSocketIo',
+      'fullStackVsSocketIoPg',
       'fullStackVsTrpcBare',
     ]);
     expect(results.machine).toMatchObject({ cores: expect.any(Number), node: process.version });
@@ -61,7 +77,13 @@ describe('pnpm bench (tiny run)', () => {
     const svg = readFileSync(join(out, 'latest.svg'), 'utf8');
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
-    for (const label of ['bare ws', 'Socket.IO', 'stock tRPC', 'full stack'])
+    for (const label of [
+      'bare ws',
+      'Socket.IO',
+      'stock tRPC',
+      'Socket.IO + Postgres',
+      'full stack',
+    ])
       expect(svg).toContain(label);
   });
 });

@@ -33,4 +33,6 @@ export interface Deps {
   sends: MessageSender;
   /** Attachment storage and checks (v2). */
   attachments?: AttachmentChecks;
+  /** The membership cache (live/membership.ts): a removal here forgets the member at once. */
+  membership?: { forget(conversationId: string, userId: string): void };
 }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { TokenService } from '@estuary/auth';
 import type { Db } from '@estuary/db';
-import type { Bus } from '@estuary/realtime';
+import { type Bus, createLoader } from '@estuary/realtime';
+import { z } from 'zod';
 import { type AttachmentConfig, attachmentConfigFromEnv } from './attachments/env';
 import { AttachmentService } from './attachments/service';
 import { UrlSigner } from './attachments/signing';
@@ -11,9 +12,10 @@ import { PresenceTracker } from './domain/presence';
 import { SendBatcher } from './domain/send/batcher';
 import { isSessionAlive } from './domain/sessions';
 import { DEFAULT_LIMITS, type Limits, type User } from './domain/types';
-import { findUser } from './domain/users';
+import { findUsers } from './domain/users';
 import { AccessWatch } from './live/access';
 import { MessageFeeds } from './live/feeds';
+import { MembershipCache } from './live/membership';
 import { DEFAULT_LOGIN_LIMITS, type LoginLimits, LoginThrottle } from './login-throttle';
 import { type PlatformAuthOptions, PlatformTokens } from './platform-tokens';
 import { RateLimiter } from './rate-limit';
@@ -80,6 +82,8 @@ export interface ChatServices {
   forgetSession(id: string): void;
   feeds: MessageFeeds;
   access: AccessWatch;
+  /** Who is a member of which conversation, checked once and forgotten at any removal. */
+  membership: MembershipCache;
   presence: PresenceTracker | null;
   nodeId: string;
   notify: NotifySettings;
@@ -122,6 +126,7 @@ export class Inflight {
 }
 
 const USER_CACHE_MS = 30_000;
+const uuid = z.uuid();
 const USER_CACHE_MAX = 50_000;
 const SESSION_CACHE_MS = 5_000;
 
@@ -138,6 +143,15 @@ export function createChatServices(options: ChatServicesOptions): ChatServices {
   const deps: ServiceDeps = { ...base, sends: new SendBatcher(base) };
   const nodeId = options.nodeId ?? `node-${randomUUID()}`;
   const users = new Map<string, { user: User | null; at: number }>();
+  // A connect ramp asks for thousands of users a second: one query per tick for all of them.
+  // An id that is no uuid matches nobody, and must not fail the others' query.
+  const userLookups = createLoader(async (ids: string[]) => {
+    const found = await findUsers(
+      options.db,
+      ids.filter((id) => uuid.safeParse(id).success),
+    );
+    return new Map(found.map((u) => [u.id, u]));
+  });
   const throttles: ThrottleStore = createThrottleStore({
     db: options.db,
     redisUrl: options.redisUrl,
@@ -155,6 +169,8 @@ export function createChatServices(options: ChatServicesOptions): ChatServices {
     ? new PresenceTracker(deps, nodeId, options.presenceGraceMs)
     : null;
   const feeds = new MessageFeeds(deps, options.feedAuditMs);
+  const membership = new MembershipCache(deps);
+  deps.membership = membership;
   const attachmentConfig = options.attachments ?? attachmentConfigFromEnv();
   const signer = new UrlSigner(options.authSecret, attachmentConfig.publicUrl, options.clock);
   useAttachmentSigner(signer);
@@ -185,6 +201,7 @@ export function createChatServices(options: ChatServicesOptions): ChatServices {
     },
     feeds,
     access: new AccessWatch(deps),
+    membership,
     presence,
     nodeId,
     notify: {
@@ -196,7 +213,7 @@ export function createChatServices(options: ChatServicesOptions): ChatServices {
     async getUser(id) {
       const hit = users.get(id);
       if (hit && Date.now() - hit.at < USER_CACHE_MS) return hit.user;
-      const user = await findUser(options.db, id);
+      const user = (await userLookups.load(id)) ?? null;
       if (users.size >= USER_CACHE_MAX) users.delete(users.keys().next().value as string);
       users.set(id, { user, at: Date.now() });
       return user;
@@ -215,6 +232,7 @@ export function createChatServices(options: ChatServicesOptions): ChatServices {
     platform: options.platformAuth ? new PlatformTokens(options.platformAuth) : null,
     async close() {
       feeds.close();
+      membership.close();
       if (sweeper) clearInterval(sweeper);
       mutationLimiter.close();
       queryLimiter.close();

@@ -1,7 +1,6 @@
 import { initTRPC, type ProcedureType, TRPCError } from '@trpc/server';
 import { ZodError, z } from 'zod';
 import { authErrorMessage, type Context } from './context';
-import { requireParticipant } from './domain/conversations';
 import { ChatError, RetryLaterError } from './domain/errors';
 import { transformer } from './live/wire';
 import { overloadError } from './overload';
@@ -153,6 +152,6 @@ export const conversationProcedure = protectedProcedure
   .use(async function isParticipant({ ctx, input, type, next }) {
     // Subscriptions check inside their stream, after attaching, so removal races are closed.
     if (type !== 'subscription')
-      await requireParticipant(ctx.db, input.conversationId, ctx.user.id);
+      await ctx.services.membership.require(input.conversationId, ctx.user.id);
     return next();
   });

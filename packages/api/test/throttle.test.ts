@@ -36,6 +36,32 @@ describe('shared limits in Postgres (the default)', () => {
   });
 });
 
+describe('consumes gathered into one statement', () => {
+  it('each call gets the verdict it would get alone, per key, in arrival order', async () => {
+    const store = createThrottleStore({ db });
+    try {
+      const limit = store.limiter({ keyPrefix: 'batch', points: 3, duration: 60 });
+      const verdicts = await Promise.all([
+        ...Array.from({ length: 5 }, () => limit.consume('a')),
+        limit.consume('b'),
+      ]);
+      expect(verdicts.map((v) => v.ok)).toEqual([true, true, true, false, false, true]);
+      const later = await limit.consume('a');
+      expect(later.ok).toBe(false);
+      if (!later.ok) expect(later.retryAfterMs).toBeGreaterThan(50_000);
+      // The library's own calls (reset, refund) work on the same rows.
+      await limit.reset('a');
+      const afterReset = await Promise.all(Array.from({ length: 4 }, () => limit.consume('a')));
+      expect(afterReset.map((v) => v.ok)).toEqual([true, true, true, false]);
+      const [row] = await db.$client<{ points: number }[]>`
+        select points from rate_limits where key = 'batch:b'`;
+      expect(row?.points).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 const redisBin = redisServerBinary();
 
 describe.runIf(redisBin)('shared limits in Redis (REDIS_URL)', () => {

@@ -8,5 +8,6 @@ export {
   type TokenErrorReason,
   type TokenKind,
   TokenService,
+  VERIFIED_TOKEN_CACHE_SIZE,
   type VerifiedToken,
 } from './tokens';

@@ -58,3 +58,27 @@ export function createBatcher<T>(flush: (items: T[]) => Promise<void>, options: 
     drain: () => tail,
   };
 }
+
+/**
+ * Lookups by key gathered like `createBatcher`'s items: calls close together become one
+ * `loadMany` of their distinct keys, and each call gets its key's value (undefined if
+ * `loadMany` has none). A failed `loadMany` fails every call of its batch.
+ */
+export function createLoader<K, V>(
+  loadMany: (keys: K[]) => Promise<Map<K, V>>,
+  options: Omit<BatchOptions, 'unique'> = {},
+) {
+  let found = new Map<K, V>();
+  const batcher = createBatcher<K>(
+    async (keys) => {
+      found = await loadMany(keys);
+    },
+    { ...options, unique: true },
+  );
+  return {
+    load(key: K): Promise<V | undefined> {
+      // Read `found` as the batch that carries this key resolves, before the next flushes.
+      return batcher.push(key).then(() => found.get(key));
+    },
+  };
+}

@@ -2,7 +2,7 @@ import { createPostgresBus } from './postgres';
 import { createRedisBus } from './redis';
 import type { Bus, BusOptions } from './types';
 
-export { type BatchOptions, createBatcher } from './batch';
+export { type BatchOptions, createBatcher, createLoader } from './batch';
 export { LocalHub } from './hub';
 export { toAsyncIterable } from './iterate';
 export { createMemoryBus } from './memory';

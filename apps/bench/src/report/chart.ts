@@ -5,11 +5,12 @@ const COLORS = {
   rawWs: '#2b8a3e',
   socketIo: '#1971c2',
   trpcBare: '#e8590c',
+  socketIoPg: '#6741d9',
   fullStack: '#c2255c',
 } as const;
-const W = 820;
+const W = 880;
 const H = 500;
-const M = { left: 70, right: 170, top: 50, bottom: 60 };
+const M = { left: 70, right: 230, top: 50, bottom: 60 };
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 

@@ -73,12 +73,37 @@ export async function loadConversation(db: DbOrTx, id: string): Promise<Conversa
  * does not exist, FORBIDDEN when the caller is not in it.
  */
 export async function requireParticipant(db: DbOrTx, conversationId: string, userId: string) {
-  const [row] = await db.execute<{ exists: boolean; member: boolean }>(sql`
+  const [row] = await db.execute<ParticipantCheck>(sql`
     select exists (select 1 from conversations where id = ${conversationId}) as "exists",
            exists (select 1 from conversation_participants
                    where conversation_id = ${conversationId} and user_id = ${userId}) as "member"`);
-  if (!row?.exists) throw notFound('Conversation');
-  if (!row.member) throw forbidden('You are not a participant of this conversation');
+  throwUnlessParticipant(row);
+}
+
+export type ParticipantCheck = { exists: boolean; member: boolean };
+
+/** The outcome of `requireParticipant` for a check made elsewhere (`participantChecks`). */
+export function throwUnlessParticipant(check: ParticipantCheck | undefined) {
+  if (!check?.exists) throw notFound('Conversation');
+  if (!check.member) throw forbidden('You are not a participant of this conversation');
+}
+
+/**
+ * `requireParticipant`'s question for many (conversation, user) pairs in one query, keyed
+ * `conversationId/userId` (a connect ramp subscribes thousands of members a second).
+ */
+export async function participantChecks(
+  db: DbOrTx,
+  pairs: { conversationId: string; userId: string }[],
+): Promise<Map<string, ParticipantCheck>> {
+  const rows = await db.execute<ParticipantCheck & { c: string; u: string }>(sql`
+    select q.c, q.u,
+           exists (select 1 from conversations where id = q.c) as "exists",
+           exists (select 1 from conversation_participants
+                   where conversation_id = q.c and user_id = q.u) as "member"
+    from unnest(${sql.param(pairs.map((p) => p.conversationId))}::uuid[],
+                ${sql.param(pairs.map((p) => p.userId))}::uuid[]) as q(c, u)`);
+  return new Map(rows.map((r) => [`${r.c}/${r.u}`, { exists: r.exists, member: r.member }]));
 }
 
 export async function participantIds(db: DbOrTx, conversationId: string): Promise<string[]> {
@@ -275,6 +300,7 @@ export async function removeParticipant(
     )
     .returning({ userId: conversationParticipants.userId });
   if (!removed) throw notFound('Participant');
+  deps.membership?.forget(conversationId, userId);
   await publish(deps, topics.members(conversationId), { type: 'removed', userId });
   await publish(deps, topics.user(userId), { type: 'conversation.removed', conversationId });
   const [who] = userId === caller.id ? [caller] : await findUsers(db, [userId]);

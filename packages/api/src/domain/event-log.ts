@@ -27,6 +27,16 @@ export async function loadEventsAfter(
   return rows.map((row) => ({ seq: row.eventSeq, type: row.eventType, message: toMessage(row) }));
 }
 
+/** Latest event ids of many conversations in one query (a conversation not found is absent). */
+export async function headEventSeqs(
+  sql: Sql,
+  conversationIds: string[],
+): Promise<Map<string, number>> {
+  const rows = await sql<{ id: string; head: number }[]>`
+    select id, last_event_seq as head from conversations where id = any(${conversationIds}::uuid[])`;
+  return new Map(rows.map((r) => [r.id, r.head]));
+}
+
 /** The conversation's latest event id (0 before its first, or when it does not exist). */
 export async function headEventSeq(sql: Sql, conversationId: string): Promise<number> {
   const [row] = await sql<{ seq: number }[]>`

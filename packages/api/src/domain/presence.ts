@@ -1,4 +1,5 @@
 import type { DbOrTx } from '@estuary/db';
+import { createBatcher } from '@estuary/realtime';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Deps } from '../deps';
 import { type PresenceBusEvent, publish, topics } from '../events';
@@ -26,8 +27,10 @@ export async function listPresence(db: DbOrTx, conversationId: string): Promise<
 /**
  * Presence across processes. Each process counts its own sockets per user and writes only
  * the 0→1 and 1→0 transitions to Postgres, so "online" means "some live node has a socket".
- * Transitions for one user are serialised by an advisory lock, so two nodes never both
- * announce the same change. Nodes heartbeat; a dead node's users are swept offline.
+ * Transitions are gathered (the connect ramp brings thousands a second) and written in one
+ * transaction per batch; users whose transitions overlap are serialised by advisory locks,
+ * taken in one order, so two nodes never both announce the same change nor deadlock. Nodes
+ * heartbeat; a dead node's users are swept offline.
  */
 export class PresenceTracker {
   private readonly sockets = new Map<string, number>();
@@ -36,6 +39,16 @@ export class PresenceTracker {
 
   /** Users whose last socket here closed, and when: announced offline after the grace. */
   private readonly leaving = new Map<string, { at: Date; timer: NodeJS.Timeout }>();
+  /** Users past the grace, waiting for the next batch to write them offline, and since when. */
+  private readonly gone = new Map<string, Date>();
+  /**
+   * Users whose state changed here. A batch reconciles each with what this process holds
+   * when it runs: a user who left and came back between two batches costs nothing.
+   */
+  private readonly changes = createBatcher<string>((users) => this.reconcile(users), {
+    windowMs: 5,
+    unique: true,
+  });
 
   /**
    * `graceMs`: how long a user whose last socket closed still counts as online. A socket
@@ -79,7 +92,8 @@ export class PresenceTracker {
       this.leaving.delete(userId);
       return;
     }
-    this.enqueue(userId, () => this.up(userId));
+    this.gone.delete(userId);
+    void this.changes.push(userId);
   }
 
   disconnected(userId: string) {
@@ -92,13 +106,18 @@ export class PresenceTracker {
     const at = new Date();
     const timer = setTimeout(() => {
       this.leaving.delete(userId);
-      this.enqueue(userId, () => this.down(userId, at));
+      this.goOffline(userId, at);
     }, this.graceMs);
     timer.unref();
     this.leaving.set(userId, { at, timer });
   }
 
-  /** Transitions of one user run in order; different users run in parallel. */
+  private goOffline(userId: string, at: Date) {
+    this.gone.set(userId, at);
+    void this.changes.push(userId);
+  }
+
+  /** Transitions of one user run in order; different users run in parallel (the sweep's). */
   private enqueue(userId: string, step: () => Promise<void>) {
     const previous = this.chains.get(userId) ?? Promise.resolve();
     const next = previous
@@ -110,48 +129,67 @@ export class PresenceTracker {
     });
   }
 
-  private async up(userId: string) {
-    if (!this.sockets.has(userId)) return;
-    const announce = await this.deps.db.transaction(async (tx) => {
-      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${userId}))`);
-      const [before] = await tx.execute<{ online: boolean }>(
-        sql`select exists (${liveRowsOf(userId)}) as online`,
-      );
-      await tx.execute(sql`
-        insert into presence_connections (node_id, user_id, connections) values (${this.nodeId}, ${userId}, 1)
-        on conflict (node_id, user_id) do update set connections = 1, updated_at = now()`);
-      return !before?.online;
-    });
-    if (announce) {
-      await publish(this.deps, topics.presence, {
-        userId,
-        status: 'online',
-        lastSeenAt: null,
-      } satisfies PresenceBusEvent);
-    }
-  }
-
-  private async down(userId: string, at: Date) {
-    if (this.sockets.has(userId)) return;
-    const lastSeenAt = await this.deps.db.transaction(async (tx) => {
-      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${userId}))`);
-      await tx.execute(
-        sql`delete from presence_connections where node_id = ${this.nodeId} and user_id = ${userId}`,
-      );
-      const [still] = await tx.execute<{ online: boolean }>(
-        sql`select exists (${liveRowsOf(userId)}) as online`,
-      );
-      if (still?.online) return null;
-      const [row] = await tx.execute<{ lastSeenAt: Date }>(sql`
-        update users set last_seen_at = ${at} where id = ${userId} returning last_seen_at as "lastSeenAt"`);
-      return row?.lastSeenAt ?? null;
-    });
-    if (lastSeenAt) {
-      await publish(this.deps, topics.presence, {
-        userId,
-        status: 'offline',
-        lastSeenAt,
-      } satisfies PresenceBusEvent);
+  /**
+   * One transaction for a batch: users with a socket here get their row (announced online if
+   * no live node had one); users gone past the grace lose theirs (announced offline, with
+   * lastSeenAt, unless another node still has them). Users still in their grace wait.
+   */
+  private async reconcile(users: string[]) {
+    const up = users.filter((u) => this.sockets.has(u));
+    const down = users.filter((u) => !this.sockets.has(u) && this.gone.has(u));
+    // As text: drizzle's postgres.js driver has no serializer for an array of timestamps.
+    const at = down.map((u) => (this.gone.get(u) as Date).toISOString());
+    for (const u of down) this.gone.delete(u);
+    if (up.length === 0 && down.length === 0) return;
+    try {
+      const { online, offline } = await this.deps.db.transaction(async (tx) => {
+        // One array parameter each (a bare array would expand into a list).
+        const list = (ids: string[]) => sql`unnest(${sql.param(ids)}::uuid[])`;
+        await tx.execute(sql`
+          select count(pg_advisory_xact_lock(k)) from (
+            select distinct hashtext(u::text) as k from ${list([...up, ...down])} as t(u) order by k
+          ) locks`);
+        let online: string[] = [];
+        if (up.length > 0) {
+          const rows = await tx.execute<{ userId: string; was: boolean }>(sql`
+            select u as "userId", exists (${liveRowsOf(sql.raw('u'))}) as was from ${list(up)} as t(u)`);
+          online = rows.filter((r) => !r.was).map((r) => r.userId);
+          await tx.execute(sql`
+            insert into presence_connections (node_id, user_id, connections)
+            select ${this.nodeId}, u, 1 from ${list(up)} as t(u)
+            on conflict (node_id, user_id) do update set connections = 1, updated_at = now()`);
+        }
+        let offline: { userId: string; lastSeenAt: Date }[] = [];
+        if (down.length > 0) {
+          await tx.execute(sql`
+            delete from presence_connections
+            where node_id = ${this.nodeId} and user_id = any(${sql.param(down)}::uuid[])`);
+          offline = await tx.execute<{ userId: string; lastSeenAt: Date }>(sql`
+            update users set last_seen_at = d.at::timestamptz
+            from unnest(${sql.param(down)}::uuid[], ${sql.param(at)}::text[]) d(id, at)
+            where users.id = d.id and not exists (${liveRowsOf(sql.raw('d.id'))})
+            returning users.id as "userId", users.last_seen_at as "lastSeenAt"`);
+        }
+        return { online, offline };
+      });
+      for (const userId of online)
+        await publish(this.deps, topics.presence, {
+          userId,
+          status: 'online',
+          lastSeenAt: null,
+        } satisfies PresenceBusEvent);
+      for (const { userId, lastSeenAt } of offline)
+        await publish(this.deps, topics.presence, {
+          userId,
+          status: 'offline',
+          lastSeenAt,
+        } satisfies PresenceBusEvent);
+    } catch (error) {
+      // Nobody awaits a batch: say so once. Rows converge at the next change or the sweep.
+      this.deps.log('warn', 'presence update failed', {
+        error: String(error),
+        users: users.length,
+      });
     }
   }
 
@@ -190,13 +228,14 @@ export class PresenceTracker {
     const now = new Date();
     for (const userId of [...this.sockets.keys()]) {
       this.sockets.delete(userId);
-      this.enqueue(userId, () => this.down(userId, now));
+      this.goOffline(userId, now);
     }
     for (const [userId, { at, timer }] of this.leaving) {
       clearTimeout(timer);
-      this.enqueue(userId, () => this.down(userId, at));
+      this.goOffline(userId, at);
     }
     this.leaving.clear();
+    await this.changes.drain();
     await Promise.all(this.chains.values());
     await this.deps.db.execute(sql`delete from nodes where id = ${this.nodeId}`).catch(() => {});
   }

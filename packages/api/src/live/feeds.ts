@@ -1,6 +1,6 @@
-import { GAP } from '@estuary/realtime';
+import { createLoader, GAP } from '@estuary/realtime';
 import type { Deps } from '../deps';
-import { headEventSeq, loadEventsAfter } from '../domain/event-log';
+import { headEventSeqs, loadEventsAfter } from '../domain/event-log';
 import { type MessageBusEvent, topics } from '../events';
 import { coalesce } from './coalesce';
 
@@ -35,13 +35,15 @@ class Feed {
     private readonly deps: Deps,
     /** After a bus gap: asks for this feed's head to be compared with Postgres. */
     private readonly checkHead: (feed: Feed) => void,
+    /** The conversation's head in Postgres (feeds opened together share one query). */
+    loadHead: (conversationId: string) => Promise<number>,
   ) {
     // Listen first, then read the head: nothing published in between can slip through.
     this.unlisten = deps.bus.listen(topics.messages(conversationId), (payload) => {
       if (payload === GAP) this.checkHead(this);
       else this.receive(payload as MessageBusEvent);
     });
-    this.ready = headEventSeq(deps.db.$client, conversationId).then((head) => {
+    this.ready = loadHead(conversationId).then((head) => {
       this.head = Math.max(this.head, head);
       this.deliverInOrder();
     });
@@ -145,11 +147,10 @@ export class MessageFeeds {
     const live = asked.filter((f) => this.feeds.get(f.conversationId) === f);
     if (live.length === 0) return;
     try {
-      const sql = this.deps.db.$client;
-      const rows = await sql<{ id: string; head: number }[]>`
-        select id, last_event_seq as head from conversations
-        where id = any(${live.map((f) => f.conversationId)}::uuid[])`;
-      const heads = new Map(rows.map((r) => [r.id, r.head]));
+      const heads = await headEventSeqs(
+        this.deps.db.$client,
+        live.map((f) => f.conversationId),
+      );
       for (const feed of live) {
         if ((heads.get(feed.conversationId) ?? 0) > feed.head) void feed.resync();
       }
@@ -158,6 +159,11 @@ export class MessageFeeds {
       for (const feed of live) void feed.resync();
     }
   });
+
+  /** A connect ramp opens thousands of feeds a second: their first heads are read together. */
+  private readonly heads = createLoader((ids: string[]) =>
+    headEventSeqs(this.deps.db.$client, ids),
+  );
 
   private readonly audit: NodeJS.Timeout;
 
@@ -190,7 +196,12 @@ export class MessageFeeds {
   ): Promise<{ head: number; detach: () => void }> {
     let feed = this.feeds.get(conversationId);
     if (!feed) {
-      feed = new Feed(conversationId, this.deps, (f) => this.checkHeads(f));
+      feed = new Feed(
+        conversationId,
+        this.deps,
+        (f) => this.checkHeads(f),
+        async (id) => (await this.heads.load(id)) ?? 0,
+      );
       this.feeds.set(conversationId, feed);
     }
     const current = feed;

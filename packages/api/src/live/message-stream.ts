@@ -64,7 +64,7 @@ async function* eventStream(
   // Held while a replay page is in memory and being yielded; see ./gate.
   let releaseGate: (() => void) | null = null;
   try {
-    await requireParticipant(services.deps.db, conversationId, user.id);
+    await services.membership.require(conversationId, user.id);
     const resumeFrom =
       input.lastEventId != null ? await resumePoint(sql, conversationId, input.lastEventId) : null;
     const feed = await services.feeds.attach(conversationId, queue);
@@ -77,7 +77,8 @@ async function* eventStream(
         releaseGate = options.gate ? await options.gate.acquire(signal) : null;
         const events = await loadEventsAfter(sql, conversationId, last, REPLAY_PAGE);
         // Every event in the page committed before this check; if the caller is still a
-        // member now, they were all sent before any removal. Otherwise, stop here.
+        // member now, they were all sent before any removal. Otherwise, stop here. Postgres,
+        // not the cache: a removal committed elsewhere may not have reached this process yet.
         if (events.length > 0) await requireParticipant(services.deps.db, conversationId, user.id);
         stillAllowed();
         if (events.length > 0) {

@@ -1,5 +1,5 @@
 import { GAP } from '@estuary/realtime';
-import { participantIds, requireParticipant } from '../domain/conversations';
+import { participantIds } from '../domain/conversations';
 import { forbidden } from '../domain/errors';
 import type { PresenceState, Receipt, TypingChange, User } from '../domain/types';
 import {
@@ -33,7 +33,7 @@ async function* conversationStream<T, Out>(
   const unwatch = services.access.watch(conversationId, user.id, () => queue.fail(removedError()));
   const unlisten = listen(queue);
   try {
-    await requireParticipant(services.deps.db, conversationId, user.id);
+    await services.membership.require(conversationId, user.id);
     for (;;) {
       const item = await queue.next();
       if (item === CLOSED) return;

@@ -45,10 +45,16 @@ const conversationOf = (payload: unknown) => {
 
 /**
  * Runs the notification jobs on graphile-worker. Installs (or upgrades) the queue's schema
- * first, so the insert trigger starts queueing from then on.
+ * first, so the insert trigger starts queueing from then on. With neither Web Push nor
+ * webhooks configured there is nothing to deliver: no queue, so no job per sending statement
+ * (the trigger does nothing until the schema exists; `pnpm bench` measured that work).
  */
 export async function startNotifyWorker(options: NotifyWorkerOptions): Promise<NotifyWorker> {
   const { db, config, log } = options;
+  if (!config.vapid && !config.webhook) {
+    log('info', 'notification jobs not started: neither Web Push (VAPID) nor webhooks are set');
+    return { stop: async () => {} };
+  }
   const metrics = options.metrics ?? {};
   const concurrency = options.concurrency ?? 2;
   const pool = new pg.Pool({
