@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import {
+  type AppRouter,
   type ChatServices,
   type Context,
   clientAddress,
@@ -9,8 +10,20 @@ import {
 } from '@estuary/api';
 import { TRPCError } from '@trpc/server';
 import type { Logger } from 'pino';
+import type { WebSocketServer } from 'ws';
 import { CLOSE, type Connection, type Connections } from './connections';
 import type { Metrics } from './metrics';
+
+/** What either tRPC socket handler (lean or stock, WS_HANDLER) is attached with. */
+export interface HandlerSetup {
+  wss: WebSocketServer;
+  router: AppRouter;
+  services: ChatServices;
+  connections: Connections;
+  metrics: Metrics;
+  log: Logger;
+  keepAlive: { pingMs: number; pongWaitMs: number };
+}
 
 /**
  * A tRPC socket's context from its connectionParams, whichever handler serves it: the token,

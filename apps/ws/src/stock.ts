@@ -1,30 +1,18 @@
-import { type AppRouter, type ChatServices, wsEncoder } from '@estuary/api';
+import { wsEncoder } from '@estuary/api';
 import { getTRPCErrorFromUnknown, TRPCError } from '@trpc/server';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
-import type { Logger } from 'pino';
-import type { WebSocket, WebSocketServer } from 'ws';
-import type { Connection, Connections, SocketPolicy } from './connections';
+import type { WebSocket } from 'ws';
+import type { Connection, SocketPolicy } from './connections';
 import { errorFrame } from './lean/frames';
 import { REFUSAL_CLOSE_MS } from './lean/handler';
-import type { Metrics } from './metrics';
-import { logProcedureError, openSocketContext, refusal } from './socket-context';
-
-export interface StockHandlerOptions {
-  wss: WebSocketServer;
-  router: AppRouter;
-  services: ChatServices;
-  connections: Connections;
-  metrics: Metrics;
-  log: Logger;
-  keepAlive: { pingMs: number; pongWaitMs: number };
-}
+import { type HandlerSetup, logProcedureError, openSocketContext, refusal } from './socket-context';
 
 /**
  * tRPC's own `applyWSSHandler` (WS_HANDLER=stock), for comparison with the lean handler; our
  * limits wrap the socket before it sees it, and a refused socket stays open a moment so its
  * pending calls get their UNAUTHORIZED before the close.
  */
-export function attachStockHandler(options: StockHandlerOptions) {
+export function attachStockHandler(options: HandlerSetup) {
   const { wss, router, services, connections, metrics, log } = options;
   const refuse = (c: Connection, error: TRPCError, reason: string) => {
     const close = refusal(metrics, error, reason);

@@ -1,23 +1,13 @@
-import type { AppRouter, ChatServices } from '@estuary/api';
-import type { Logger } from 'pino';
-import type { WebSocketServer } from 'ws';
-import type { Connections } from '../connections';
-import type { Metrics } from '../metrics';
-import { logProcedureError, openSocketContext, refusal } from '../socket-context';
+import {
+  type HandlerSetup,
+  logProcedureError,
+  openSocketContext,
+  refusal,
+} from '../socket-context';
 import { LeanHandler } from './handler';
 
-export interface LeanHandlerSetup {
-  wss: WebSocketServer;
-  router: AppRouter;
-  services: ChatServices;
-  connections: Connections;
-  metrics: Metrics;
-  log: Logger;
-  keepAlive: { pingMs: number; pongWaitMs: number };
-}
-
 /** The lean handler (./handler) on `wss`'s sockets: the default tRPC transport of apps/ws. */
-export function attachLeanHandler(setup: LeanHandlerSetup) {
+export function attachLeanHandler(setup: HandlerSetup) {
   const { wss, services, connections, metrics, log } = setup;
   const handler = new LeanHandler({
     router: setup.router,
