@@ -32,12 +32,14 @@ export async function startNotifications(options: {
     metrics: options.metrics,
     concurrency: env.NOTIFY_CONCURRENCY,
   });
-  log('info', 'notification workers started', {
-    concurrency: env.NOTIFY_CONCURRENCY,
-    push: Boolean(env.notify.vapid),
-    webhooks: Boolean(env.notify.webhook),
-    delayMs: env.notify.delayMs,
-  });
+  // With neither channel set, startNotifyWorker starts nothing and says so itself.
+  if (env.notify.vapid || env.notify.webhook)
+    log('info', 'notification workers started', {
+      concurrency: env.NOTIFY_CONCURRENCY,
+      push: Boolean(env.notify.vapid),
+      webhooks: Boolean(env.notify.webhook),
+      delayMs: env.notify.delayMs,
+    });
   return worker;
 }
 
