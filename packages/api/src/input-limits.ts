@@ -28,7 +28,20 @@ export function limitedInput<S extends z.ZodType>(build: (limits?: InputLimits) 
     if (!parsed.success) throw new TRPCError({ code: 'BAD_REQUEST', cause: parsed.error });
     return next();
   });
-  return { schema: build(), check };
+  const schema = build();
+  builders.set(schema, build);
+  return { schema, check };
+}
+
+/** How each static schema of `limitedInput` is built with limits (for the REST document). */
+const builders = new WeakMap<z.ZodType, (limits?: InputLimits) => z.ZodType>();
+
+/**
+ * `schema` as the server with `limits` checks it: the bounded copy when `schema` came from
+ * `limitedInput`, else `schema` itself. The OpenAPI document shows these bounds.
+ */
+export function boundedInput(schema: z.ZodType, limits: InputLimits): z.ZodType {
+  return builders.get(schema)?.(limits) ?? schema;
 }
 
 /** `schema` bounded by `max`, or unbounded when there is no limit yet (the static schema). */

@@ -23,7 +23,9 @@ export async function startRestServer(stack: Stack) {
     let response: Response;
     if (path.startsWith('/api/v1/')) response = await rest(request);
     else if (path === '/api/openapi.json')
-      response = Response.json(openApiDocument(router, { baseUrl: `${base}/api/v1` }));
+      response = Response.json(
+        openApiDocument(router, { baseUrl: `${base}/api/v1`, limits: services.limits }),
+      );
     else if (history && request.method === 'GET')
       response = await legacyHistory(
         router,

@@ -91,6 +91,18 @@ describe('REST + OpenAPI, generated from the router', () => {
     expect(doc.servers?.[0]?.url).toBe(`${rest.base}/api/v1`);
   });
 
+  it("shows the serving process's limits as the inputs' bounds", () => {
+    const messages = doc.paths?.['/conversations/{conversationId}/messages'];
+    const body = (messages?.post?.requestBody as OpenAPIV3_1.RequestBodyObject | undefined)
+      ?.content['application/json']?.schema as OpenAPIV3_1.SchemaObject | undefined;
+    const content = body?.properties?.content as OpenAPIV3_1.SchemaObject | undefined;
+    expect(content?.maxLength).toBe(stack.services.limits.maxContentLength);
+    const limit = (messages?.get?.parameters as OpenAPIV3_1.ParameterObject[] | undefined)?.find(
+      (p) => p.name === 'limit',
+    )?.schema as OpenAPIV3_1.SchemaObject | undefined;
+    expect(limit?.maximum).toBe(stack.services.limits.maxPageSize);
+  });
+
   it('covers every query and mutation of the router (or says why not)', () => {
     for (const [path, procedure] of Object.entries(
       stack.router._def.procedures as unknown as Record<string, { _def: { type: string } }>,

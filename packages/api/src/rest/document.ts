@@ -1,5 +1,7 @@
 import type { AnyProcedure, AnyRouter } from '@trpc/server';
 import { generateOpenApiDocument, type OpenApiRouter } from 'trpc-to-openapi';
+import type { ZodType } from 'zod';
+import { boundedInput, type InputLimits } from '../input-limits';
 import { type RestRoute, restRoutes } from './routes';
 
 /**
@@ -8,7 +10,7 @@ import { type RestRoute, restRoutes } from './routes';
  * definition. Nothing here runs: calls go to the router itself (./handler), so REST takes no
  * path the typed clients do not.
  */
-export function describedRouter(router: AnyRouter): OpenApiRouter {
+export function describedRouter(router: AnyRouter, limits?: InputLimits): OpenApiRouter {
   const procedures: Record<string, { _def: unknown }> = {};
   for (const [path, procedure] of Object.entries(
     router._def.procedures as Record<string, AnyProcedure>,
@@ -18,6 +20,10 @@ export function describedRouter(router: AnyRouter): OpenApiRouter {
     procedures[path] = {
       _def: {
         ...procedure._def,
+        // The server's own bounds (maxLength, maximum), not the unbounded static schema.
+        inputs: limits
+          ? (procedure._def.inputs as ZodType[]).map((input) => boundedInput(input, limits))
+          : procedure._def.inputs,
         output: route.output,
         meta: {
           ...(procedure._def.meta as object | undefined),
@@ -39,11 +45,13 @@ export function describedRouter(router: AnyRouter): OpenApiRouter {
 export interface DocumentOptions {
   /** Where REST is served, e.g. `http://localhost:3000/api/v1` or `/api/v1`. */
   baseUrl: string;
+  /** The serving process's limits (`services.limits`), shown as the inputs' bounds. */
+  limits?: InputLimits;
 }
 
 /** The OpenAPI 3.1 document of the REST door, generated from the router. */
 export function openApiDocument(router: AnyRouter, options: DocumentOptions) {
-  const document = generateOpenApiDocument(describedRouter(router), {
+  const document = generateOpenApiDocument(describedRouter(router, options.limits), {
     title: 'Estuary Chat REST API',
     version: '1.0.0',
     description:

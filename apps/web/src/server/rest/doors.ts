@@ -28,6 +28,8 @@ let document: Promise<unknown> | undefined;
 
 /** The OpenAPI document; its server URL is relative, so it holds behind any proxy. */
 export function restDocument() {
-  document ??= chatServer().then(({ router }) => openApiDocument(router, { baseUrl: REST_BASE }));
+  document ??= chatServer().then(({ router, services }) =>
+    openApiDocument(router, { baseUrl: REST_BASE, limits: services.limits }),
+  );
   return document;
 }
