@@ -130,7 +130,9 @@ export class Connections {
 
   /** Called once the socket's context (its user) is known. */
   authenticated(connection: Connection, ctx: Context) {
-    if (!ctx.auth.ok) return;
+    // A socket that closed while its token was being checked was already let go by closed():
+    // counting it now would hold a per-user slot and presence forever.
+    if (!ctx.auth.ok || !this.all.has(connection)) return;
     connection.ctx = ctx;
     connection.userId = ctx.auth.user.id;
     count(this.perUser, connection.userId, +1);
@@ -222,6 +224,8 @@ export class Connections {
 
   /** Backpressure for subscriptions: undefined when the socket can take more. */
   private drain(connection: Connection): Promise<void> | undefined {
+    // A closed socket has left the sweep and will never drain: nobody would wake the wait.
+    if (!this.all.has(connection)) return undefined;
     if (connection.ws.bufferedAmount <= this.limits.backpressureBytes) return undefined;
     if (connection.backedUpSince === 0) connection.backedUpSince = Date.now();
     return new Promise((resolve) => {

@@ -105,6 +105,27 @@ describe('per user', () => {
     b.ws.close();
   });
 
+  it('a socket that closes while its token is being checked does not keep a slot of its user', async () => {
+    const user = await world.user();
+    // Each socket is gone before the server has checked its token (a reload during connect).
+    // Three, past the cap of 2, and within the query burst of 5 with the two below.
+    for (let i = 0; i < 3; i++) {
+      const gone = await open(user.id);
+      gone.send(query(1));
+      gone.ws.terminate();
+      await gone.closed;
+    }
+    await sleep(300);
+    const a = await open(user.id);
+    const b = await open(user.id);
+    a.send(query(1));
+    b.send(query(1));
+    expect(await a.frame((f) => f.id === 1)).toHaveProperty('result');
+    expect(await b.frame((f) => f.id === 1)).toHaveProperty('result');
+    a.ws.close();
+    b.ws.close();
+  });
+
   it('subscriptions past WS_MAX_SUBSCRIPTIONS_PER_USER, across sockets, are refused with TOO_MANY_REQUESTS', async () => {
     const owner = await world.user('practitioner');
     const user = await world.user();
