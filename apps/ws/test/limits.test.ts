@@ -194,4 +194,11 @@ describe('calls, not frames', () => {
     socket.send(Array.from({ length: 60 }, (_, i) => query(i + 1)));
     expect(await socket.closed).toBe(4009);
   });
+
+  it('frames that fail to parse count too: a flood of them closes the socket (4009)', async () => {
+    const user = await world.user();
+    const socket = await open(user.id);
+    for (let i = 0; i < 60; i++) socket.ws.send('{not json');
+    expect(await socket.closed).toBe(4009);
+  });
 });

@@ -113,11 +113,14 @@ export class LeanHandler {
 
   private message(connection: Connection, data: RawData, isBinary: boolean) {
     const session = connection.session as Session;
+    // Every frame counts against the flood budget, whatever it turns out to be (a frame that
+    // fails to parse costs the parse and the reply); a batch pays for its other calls below.
+    if (!this.connections.charge(connection, 1)) return;
     if (!isBinary) {
       const text = data.toString();
       if (text === 'PONG') return;
       if (text === 'PING') {
-        if (this.connections.charge(connection, 1)) this.connections.write(connection, 'PONG');
+        this.connections.write(connection, 'PONG');
         return;
       }
     }
@@ -130,7 +133,6 @@ export class LeanHandler {
     }
     const text = isBinary ? null : data.toString('utf8');
     if (session.ready === null) {
-      if (!this.connections.charge(connection, 1)) return;
       session.ready = this.createContext(connection, session, () => connectionParams(text));
       return;
     }
@@ -139,7 +141,7 @@ export class LeanHandler {
       if (text === null) throw new Error('Binary frames are not supported');
       const json: unknown = JSON.parse(text);
       const list = Array.isArray(json) ? json : [json];
-      if (!this.connections.charge(connection, Math.max(1, list.length))) return;
+      if (list.length > 1 && !this.connections.charge(connection, list.length - 1)) return;
       requests = list.map((raw) => parseTRPCMessage(raw, this.config.transformer) as Request);
     } catch (cause) {
       if (connection.ws.readyState !== connection.ws.OPEN) return;
