@@ -187,6 +187,23 @@ describe('per user', () => {
   });
 });
 
+describe('a token that expires', () => {
+  it('a subscription asked for between the refusal and the close is not refused for good', async () => {
+    const user = await world.user();
+    const group = await world.group(user, []);
+    const { token } = await world.tokens.issue(user.id, 'access', 1);
+    const socket = await rawSocket(node.url, { params: { token } });
+    socket.send(query(1));
+    await socket.frame((f) => f.id === 1);
+    // The sweep refuses the socket once the token expires (an error frame with id null).
+    await socket.frame((f) => f.id === null && errorCode(f) === 'UNAUTHORIZED', 5_000);
+    socket.send(subscribe(2, 'message.onEvent', { conversationId: group.id }));
+    expect(await socket.closed).toBe(4001);
+    // Nothing final for it: the client resubscribes once it has reconnected with a fresh token.
+    expect(socket.frames.filter((f) => (f as { id?: unknown }).id === 2)).toEqual([]);
+  });
+});
+
 describe('calls, not frames', () => {
   it('a frame carrying a batch of 60 calls counts as 60 against the flood limit: the socket is closed (4009)', async () => {
     const user = await world.user();

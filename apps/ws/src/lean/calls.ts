@@ -75,7 +75,15 @@ async function run(
     type === 'subscription' ? new Subscription(connection, id, jsonrpc, path, input) : null;
   try {
     if (session.ctx === undefined && !session.refusal) await session.ready;
-    if (session.refusal) throw session.refusal;
+    if (session.refusal) {
+      // Refused after it was in (an expired or revoked token): a new subscription ends without
+      // a word, like the running ones, so the client resubscribes after its reconnect instead
+      // of taking UNAUTHORIZED as final.
+      if (sub && session.ctx !== undefined) return;
+      throw session.refusal;
+    }
+    const entry = running?.get(id);
+    if (entry) entry.dispatched = true;
     const result = await callTRPCProcedure({
       router: handler.router,
       path,

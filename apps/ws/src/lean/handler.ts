@@ -158,8 +158,10 @@ export class LeanHandler {
 
   /**
    * Ends a socket's access: an error frame (id null), its subscriptions stopped without a word
-   * (the client resubscribes after reconnecting), calls still running answered with the same
-   * error, then the close, whose code tells a client whether to fetch a fresh token.
+   * (the client resubscribes after reconnecting), calls still waiting for the socket's context
+   * answered with the same error (calls already running may commit: they are answered if they
+   * end in time, else cut by the close, which a client retries), then the close, whose code
+   * tells a client whether to fetch a fresh token.
    */
   refuse(connection: Connection, error: TRPCError, reason: string | undefined) {
     const session = connection.session as Session;
@@ -172,11 +174,13 @@ export class LeanHandler {
       const calls = session.calls;
       session.calls = null;
       if (calls)
-        for (const [id, call] of calls)
+        for (const [id, call] of calls) {
+          if (call.dispatched) continue;
           this.connections.write(
             connection,
             errorFrame(this.config, error, { id, ...call, input: undefined, ctx: session.ctx }),
           );
+        }
       if (close.code === undefined) connection.ws.close();
       else connection.ws.close(close.code, close.reason.slice(0, 120));
     }, REFUSAL_CLOSE_MS).unref();

@@ -8,6 +8,11 @@ export interface RunningCall {
   type: CallType;
   path: string;
   jsonrpc: '2.0' | undefined;
+  /**
+   * The procedure runs (its socket was authenticated when it began): a refusal does not
+   * answer it with UNAUTHORIZED, since it may still commit; the close tells the client to retry.
+   */
+  dispatched?: boolean;
 }
 
 /**
