@@ -63,7 +63,15 @@ export interface FollowEventsOptions {
   retryDelayMs?: (attempt: number) => number;
   /** How to wait between attempts (tests pass one that records the delays). Default `sleep`. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** The clock that tells a steady stream from a flapping one (tests). Default `Date.now`. */
+  now?: () => number;
 }
+
+/**
+ * A stream that delivered and then stayed up this long earns a fresh start of the backoff;
+ * one that fails soon after each replay keeps backing off instead of restarting at once.
+ */
+export const STEADY_MS = 10_000;
 
 export interface FollowHandle {
   readonly lastEventId: string | null;
@@ -82,6 +90,7 @@ export function followEvents(
 ): FollowHandle {
   const delay = options.retryDelayMs ?? backoffDelay;
   const wait = options.sleep ?? sleep;
+  const now = options.now ?? Date.now;
   const stop = new AbortController();
   let lastEventId = options.lastEventId;
   let attempt = 0;
@@ -90,10 +99,13 @@ export function followEvents(
   const stream = (from: string) =>
     new Promise<unknown>((resolve) => {
       let ended = false;
+      const openedAt = now();
+      let delivered = false;
       // `end` may run before subscribe returns (a synchronous error): `subscription` is a let.
       const end = (error?: unknown) => {
         if (ended) return;
         ended = true;
+        if (delivered && now() - openedAt >= STEADY_MS) attempt = 0;
         stop.signal.removeEventListener('abort', end);
         subscription?.unsubscribe();
         resolve(error);
@@ -105,7 +117,7 @@ export function followEvents(
         {
           onData({ id, data }) {
             if (ended) return;
-            attempt = 0;
+            delivered = true;
             lastEventId = id;
             options.onEvents(data.events, id);
           },

@@ -2,7 +2,7 @@ import type { MessageEvent } from '@estuary/api';
 import { STALE_EVENT_ID } from '@estuary/api/client-constants';
 import { TRPCClientError } from '@trpc/client';
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, type EventStreamClient, followEvents } from '../src/follow';
+import { backoffDelay, type EventStreamClient, followEvents, STEADY_MS } from '../src/follow';
 
 // The resume loop alone, against a scripted stream: each test plays the server's side
 // (data, an error, the end) and reads what the loop asked for next. Waiting is injected, so
@@ -188,6 +188,7 @@ describe('followEvents', () => {
     const stream = scriptedStream();
     const waits = recordedSleep();
     const fatal: Error[] = [];
+    let clock = 0;
     const follow = followEvents(stream.client, {
       conversationId: 'c',
       lastEventId: '1',
@@ -196,6 +197,7 @@ describe('followEvents', () => {
       onFatal: (error) => fatal.push(error),
       retryDelayMs: exactBackoff,
       sleep: waits.sleep,
+      now: () => clock,
     });
     const failures = [
       new Error('socket closed'),
@@ -209,12 +211,35 @@ describe('followEvents', () => {
     const resumed = await stream.next();
     expect(waits.delays).toEqual([0, 1_000, 2_000, 4_000, 8_000, 10_000]);
     resumed.data('2');
+    clock += STEADY_MS;
     resumed.complete();
     expect((await stream.next()).lastEventId).toBe('2');
     expect(waits.delays.at(-1)).toBe(0);
     expect(fatal).toEqual([]);
     follow.close();
     expect(waits.signals.every((s) => s.aborted)).toBe(true);
+  });
+
+  it('keeps backing off from a stream that fails soon after each replay, data or not', async () => {
+    const stream = scriptedStream();
+    const waits = recordedSleep();
+    const follow = followEvents(stream.client, {
+      conversationId: 'c',
+      lastEventId: '1',
+      refetch: async () => '1',
+      onEvents: () => {},
+      retryDelayMs: exactBackoff,
+      sleep: waits.sleep,
+      now: () => 0,
+    });
+    for (let i = 2; i < 6; i++) {
+      const s = await stream.next();
+      s.data(String(i));
+      s.error(serverError('INTERNAL_SERVER_ERROR'));
+    }
+    await stream.next();
+    expect(waits.delays).toEqual([0, 1_000, 2_000, 4_000]);
+    follow.close();
   });
 
   it('opens nothing more once closed, even if a stream ends afterwards', async () => {
