@@ -96,7 +96,9 @@ export function OutboxProvider({ children }: { children: ReactNode }) {
       .then(
         (message) => {
           dispatch({ type: 'sent', clientId, message });
-          if (message.attachments.length > 0) void releaseFiles(clientId);
+          // Whatever came back (and on a retry after the upload too): once the message is
+          // in, any files held for it are done with.
+          void releaseFiles(clientId);
         },
         (error: unknown) => {
           const upload = heldUploadFailure(error);
