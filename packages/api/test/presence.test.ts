@@ -105,6 +105,40 @@ describe('presence writes', () => {
     await a.stop();
   });
 
+  it('a batch that fails (Postgres away a moment) is tried again: the user still comes online', async () => {
+    const logged: string[] = [];
+    let failures = 1;
+    const { deps } = stack.services;
+    // The real database, except that its first transaction fails as a lost connection would.
+    const db = new Proxy(deps.db, {
+      get(target, key) {
+        if (key === 'transaction' && failures > 0) {
+          failures--;
+          return async () => {
+            throw new Error('connection lost');
+          };
+        }
+        const value = Reflect.get(target, key);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const a = new PresenceTracker(
+      { ...deps, db, log: (_level, message) => logged.push(message) },
+      `node-${randomUUID()}`,
+      200,
+      60_000,
+    );
+    await a.start();
+    const [id] = await users(1);
+    const bus = watch();
+    a.connected(id as string);
+    await eventually(() => expect(logged).toContain('presence update failed'));
+    await eventually(async () => expect(await rowsOf(a.nodeId)).toHaveLength(1));
+    await eventually(() => expect(bus.of(id as string)).toEqual(['online']));
+    bus.stop();
+    await a.stop();
+  });
+
   it('stop writes everyone here offline, in their grace or not', async () => {
     const a = await node(60_000);
     const [stays, leaves] = await users(2);

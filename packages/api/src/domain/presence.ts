@@ -7,6 +7,8 @@ import type { PresenceState } from './types';
 
 /** A node whose heartbeat is older than this is presumed dead, and its sockets with it. */
 export const NODE_STALE_SECONDS = 30;
+/** A batch that failed (Postgres away) is tried again after this long. */
+const RETRY_MS = 1_000;
 
 // `user` is a uuid, or a column reference when used inside a larger query.
 const liveRowsOf = (user: string | SQL) => sql`
@@ -41,6 +43,8 @@ export class PresenceTracker {
   private readonly leaving = new Map<string, { at: Date; timer: NodeJS.Timeout }>();
   /** Users past the grace, waiting for the next batch to write them offline, and since when. */
   private readonly gone = new Map<string, Date>();
+  /** Set by stop(): a failed batch is then not tried again. */
+  private stopped = false;
   /**
    * Users whose state changed here. A batch reconciles each with what this process holds
    * when it runs: a user who left and came back between two batches costs nothing.
@@ -185,11 +189,21 @@ export class PresenceTracker {
           lastSeenAt,
         } satisfies PresenceBusEvent);
     } catch (error) {
-      // Nobody awaits a batch: say so once. Rows converge at the next change or the sweep.
+      // Nobody awaits a batch: say so once, and try its users again in a second (unless they
+      // changed meanwhile), so nobody stays online, or missing, because of one failed batch.
       this.deps.log('warn', 'presence update failed', {
         error: String(error),
         users: users.length,
       });
+      down.forEach((u, i) => {
+        if (!this.sockets.has(u) && !this.gone.has(u)) this.gone.set(u, new Date(at[i] as string));
+      });
+      if (this.stopped) return;
+      const retry = setTimeout(() => {
+        for (const u of users)
+          if (this.sockets.has(u) || this.gone.has(u)) void this.changes.push(u);
+      }, RETRY_MS);
+      retry.unref();
     }
   }
 
@@ -224,6 +238,7 @@ export class PresenceTracker {
 
   /** Graceful shutdown: everyone connected here goes offline (unless online elsewhere). */
   async stop() {
+    this.stopped = true;
     if (this.heartbeat) clearInterval(this.heartbeat);
     const now = new Date();
     for (const userId of [...this.sockets.keys()]) {
