@@ -1,4 +1,4 @@
-import { clear, createStore, del, delMany, get, keys, set, type UseStore } from 'idb-keyval';
+import { clear, createStore, del, get, set, type UseStore } from 'idb-keyval';
 
 /** A file attached while offline, waiting with its message to be uploaded. */
 export interface HeldFile {
@@ -41,16 +41,4 @@ export async function releaseFiles(clientId: string): Promise<void> {
 export async function clearHeldFiles(): Promise<void> {
   memory.clear();
   await clear(store()).catch(() => {});
-}
-
-/**
- * Keeps only the files of these queued messages (the signed-in user's, as restored): files
- * left by another user of this browser, or by an entry gone some other way, are removed.
- */
-export async function keepHeldFiles(clientIds: string[]): Promise<void> {
-  const wanted = new Set(clientIds);
-  for (const id of memory.keys()) if (!wanted.has(id)) memory.delete(id);
-  const stored = await keys<string>(store()).catch(() => [] as string[]);
-  const stale = stored.filter((id) => !wanted.has(id));
-  if (stale.length > 0) await delMany(stale, store()).catch(() => {});
 }

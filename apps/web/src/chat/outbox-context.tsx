@@ -11,7 +11,7 @@ import {
   useReducer,
   useState,
 } from 'react';
-import { type HeldFile, holdFiles, keepHeldFiles, releaseFiles } from '../attachments/held-files';
+import { type HeldFile, holdFiles, releaseFiles } from '../attachments/held-files';
 import { heldUploadFailure, uploadHeld } from '../attachments/upload-held';
 import { useReachable } from '../lib/connection';
 import { errorInfo, isPermanent, userMessage } from '../lib/errors';
@@ -61,11 +61,8 @@ export function OutboxProvider({ children }: { children: ReactNode }) {
 
   // Restored after mount, not during render: the server has no localStorage.
   useEffect(() => {
-    const restoredEntries = loadOutbox(userId);
-    dispatch({ type: 'restore', entries: restoredEntries });
+    dispatch({ type: 'restore', entries: loadOutbox(userId) });
     setRestored(true);
-    // Files held for anyone else on this browser (another user signed in) go now.
-    void keepHeldFiles(restoredEntries.filter((e) => e.heldFiles).map((e) => e.clientId));
   }, [userId]);
   useEffect(() => {
     if (restored) saveOutbox(userId, entries);
