@@ -96,9 +96,7 @@ export function OutboxProvider({ children }: { children: ReactNode }) {
       .then(
         (message) => {
           dispatch({ type: 'sent', clientId, message });
-          // Whatever came back (and on a retry after the upload too): once the message is
-          // in, any files held for it are done with.
-          void releaseFiles(clientId);
+          if (message.attachments.length > 0) void releaseFiles(clientId);
         },
         (error: unknown) => {
           const upload = heldUploadFailure(error);
