@@ -4,7 +4,7 @@ import { type TRPCClient, TRPCClientError } from '@trpc/client';
 import { DeliveryMarker } from './delivery';
 
 // The one resume loop, for Node and browsers alike (`@estuary/client/follow`): nothing here
-// may import Node modules or read process.env, because the web app bundles it.
+// may import Node modules or read the process environment, because the web app bundles it.
 
 /**
  * Delay before retry N (0-based): at once, then about 1, 2, 4 and 8 s, and 10 s from then on.
