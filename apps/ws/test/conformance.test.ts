@@ -282,7 +282,7 @@ describe.each(handlers)('the %s handler, to a stock tRPC client', (handler) => {
     target = url();
     await leaving.kill('SIGTERM');
     expect(errors).toContain('Server requested reconnect');
-    await until(() => started === 2); // resubscribed on the other node
+    await until(() => started >= 2); // resubscribed on the other node (once or more)
     const { client: sender } = stockClient(url(), tokenFor(owner.id));
     await sender.message.send.mutate({
       conversationId: group.id,
