@@ -1,4 +1,4 @@
-import { clear, createStore, del, get, set, type UseStore } from 'idb-keyval';
+import { clear, createStore, del, delMany, get, keys, set, type UseStore } from 'idb-keyval';
 
 /** A file attached while offline, waiting with its message to be uploaded. */
 export interface HeldFile {
@@ -41,4 +41,23 @@ export async function releaseFiles(clientId: string): Promise<void> {
 export async function clearHeldFiles(): Promise<void> {
   memory.clear();
   await clear(store()).catch(() => {});
+}
+
+/**
+ * Removes held files no queued message waits for any more (its entry sent from another tab,
+ * discarded, or its storage cleared), so they do not pile up in IndexedDB. `waiting`: the
+ * clientIds that still need theirs; files this tab holds in memory are its own and stay.
+ */
+export async function pruneHeldFiles(waiting: ReadonlySet<string>): Promise<void> {
+  const stored = await keys<string>(store()).catch(() => [] as string[]);
+  const stale = staleHeldFiles(stored, waiting, memory);
+  if (stale.length > 0) await delMany(stale, store()).catch(() => {});
+}
+
+export function staleHeldFiles(
+  stored: readonly string[],
+  waiting: ReadonlySet<string>,
+  inMemory: ReadonlyMap<string, unknown>,
+): string[] {
+  return stored.filter((id) => !waiting.has(id) && !inMemory.has(id));
 }

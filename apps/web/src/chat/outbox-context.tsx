@@ -11,14 +11,14 @@ import {
   useReducer,
   useState,
 } from 'react';
-import { type HeldFile, holdFiles, releaseFiles } from '../attachments/held-files';
+import { type HeldFile, holdFiles, pruneHeldFiles, releaseFiles } from '../attachments/held-files';
 import { heldUploadFailure, uploadHeld } from '../attachments/upload-held';
 import { useReachable } from '../lib/connection';
 import { errorInfo, isPermanent, userMessage } from '../lib/errors';
 import { useMe } from '../lib/session';
 import { trpc } from '../lib/trpc';
 import { nextToSend, type OutboxEntry, outboxReducer } from './outbox';
-import { loadOutbox, saveOutbox } from './outbox-storage';
+import { entriesHoldingFiles, loadOutbox, saveOutbox } from './outbox-storage';
 
 interface Outbox {
   entries: OutboxEntry[];
@@ -63,6 +63,8 @@ export function OutboxProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     dispatch({ type: 'restore', entries: loadOutbox(userId) });
     setRestored(true);
+    const waiting = entriesHoldingFiles();
+    if (waiting) void pruneHeldFiles(waiting);
   }, [userId]);
   useEffect(() => {
     if (restored) saveOutbox(userId, entries);
@@ -96,7 +98,8 @@ export function OutboxProvider({ children }: { children: ReactNode }) {
       .then(
         (message) => {
           dispatch({ type: 'sent', clientId, message });
-          if (message.attachments.length > 0) void releaseFiles(clientId);
+          // Whatever the answer carries, the message is in: its held files are done with.
+          if (next.heldFiles || message.attachments.length > 0) void releaseFiles(clientId);
         },
         (error: unknown) => {
           const upload = heldUploadFailure(error);

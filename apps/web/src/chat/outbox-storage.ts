@@ -5,7 +5,8 @@ import type { OutboxEntry } from './outbox';
  * server confirms them, and removed on sign-out. Two tabs that both restore an entry may
  * both send it; the shared clientId makes the second send return the first message.
  */
-const key = (userId: string) => `estuary.outbox.${userId}`;
+const PREFIX = 'estuary.outbox.';
+const key = (userId: string) => `${PREFIX}${userId}`;
 
 export function loadOutbox(userId: string): OutboxEntry[] {
   try {
@@ -37,4 +38,25 @@ export function clearOutbox(userId: string) {
   try {
     window.localStorage.removeItem(key(userId));
   } catch {}
+}
+
+/**
+ * The clientIds of every stored entry still waiting for its held files, in anyone's outbox
+ * on this browser: a user whose session ended without signing out keeps theirs for when they
+ * come back. Null when storage cannot be read (then nothing may be judged stale).
+ */
+export function entriesHoldingFiles(storage: Storage = window.localStorage): Set<string> | null {
+  try {
+    const holding = new Set<string>();
+    for (let i = 0; i < storage.length; i++) {
+      const name = storage.key(i);
+      if (!name?.startsWith(PREFIX)) continue;
+      const entries = JSON.parse(storage.getItem(name) ?? '[]') as Partial<OutboxEntry>[];
+      for (const entry of entries)
+        if (entry.heldFiles && entry.clientId) holding.add(entry.clientId);
+    }
+    return holding;
+  } catch {
+    return null;
+  }
 }
