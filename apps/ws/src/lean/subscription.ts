@@ -63,9 +63,16 @@ export async function pump(
 }
 
 /**
- * A stream with a push form (@estuary/api's PUSH): it writes each value as the feed hands it
- * over, with no loop and no promise per value, and pauses on the socket's backpressure
- * itself (resuming from the event log). The frames are pump's, byte for byte.
+ * A stream with a push form (@estuary/api's PUSH; today `message.onEvent` and
+ * `message.onEvents`): the feed writes each event to this socket as it arrives, with no loop,
+ * promise or generator step per delivery. The stream asks `drain` before each write; while
+ * the socket is past `WS_BACKPRESSURE_BYTES` it writes nothing and drops live events, and
+ * once the socket drains it replays from the event log after the last event it wrote, then
+ * goes live again: a slow reader costs the server nothing per missed event. The frames are
+ * pump's, byte for byte (the conformance suites compare them with `WS_HANDLER=stock`, which
+ * iterates the same procedures' generators). `/metrics` counts these streams
+ * (`estuary_ws_push_streams_total`) and their waits on a full socket
+ * (`estuary_ws_push_backpressure_waits_total`).
  */
 export function push(
   handler: LeanHandler,
