@@ -79,14 +79,19 @@ const heapUsed = async () => {
   return metric(node, 'nodejs_heap_size_used_bytes');
 };
 
+/** A conversation of an owner and a reader, the reader's token, and the push-stream count so far. */
+async function room() {
+  const owner = await world.user('practitioner');
+  const reader = await world.user();
+  const group = await world.group(owner, [reader]);
+  const { token } = await world.tokens.issue(reader.id);
+  const streamsBefore = await metric(node, 'estuary_ws_push_streams_total');
+  return { owner, reader, conversationId: group.id, token, streamsBefore };
+}
+
 describe('the message streams in push form, on the lean handler', () => {
   it('a reader that stops reading is paused, not buffered: once it reads again it gets every event exactly once, in order', async () => {
-    const owner = await world.user('practitioner');
-    const reader = await world.user();
-    const group = await world.group(owner, [reader]);
-    const conversationId = group.id;
-    const { token } = await world.tokens.issue(reader.id);
-    const streamsBefore = await metric(node, 'estuary_ws_push_streams_total');
+    const { owner, conversationId, token, streamsBefore } = await room();
     const waitsBefore = await metric(node, 'estuary_ws_push_backpressure_waits_total');
 
     const slow = await rawSocket(node.url, { params: { token } });
@@ -135,12 +140,7 @@ describe('the message streams in push form, on the lean handler', () => {
   });
 
   it('a reader removed mid-stream gets FORBIDDEN, then stopped, and nothing posted after', async () => {
-    const owner = await world.user('practitioner');
-    const reader = await world.user();
-    const group = await world.group(owner, [reader]);
-    const conversationId = group.id;
-    const { token } = await world.tokens.issue(reader.id);
-    const streamsBefore = await metric(node, 'estuary_ws_push_streams_total');
+    const { owner, reader, conversationId, token, streamsBefore } = await room();
     const socket = await rawSocket(node.url, { params: { token } });
     socket.send(subscribe(1, 'message.onEvent', { conversationId }));
     await socket.frame(isType(1, 'started'));
@@ -162,12 +162,8 @@ describe('the message streams in push form, on the lean handler', () => {
   });
 
   it('push streams hold slots of the socket’s budget: refused past it with TOO_MANY_REQUESTS, freed when stopped', async () => {
-    const owner = await world.user('practitioner');
-    const reader = await world.user();
-    const group = await world.group(owner, [reader]);
-    const input = { conversationId: group.id };
-    const { token } = await world.tokens.issue(reader.id);
-    const streamsBefore = await metric(node, 'estuary_ws_push_streams_total');
+    const { owner, conversationId, token, streamsBefore } = await room();
+    const input = { conversationId };
     const socket = await rawSocket(node.url, { params: { token } });
     for (let id = 1; id <= MAX_PER_CONNECTION; id++) {
       socket.send(subscribe(id, id % 2 ? 'message.onEvent' : 'message.onEvents', input));
@@ -183,7 +179,7 @@ describe('the message streams in push form, on the lean handler', () => {
     socket.send(subscribe(11, 'message.onEvents', input));
     await socket.frame(isType(11, 'started'));
     const writer = world.client(owner, node.url);
-    await sendReliably(writer, group.id, 'to the new one');
+    await sendReliably(writer, conversationId, 'to the new one');
     await socket.frame(isType(11, 'data'));
     // Every one of them, the refused one too, was asked for in push form.
     expect((await metric(node, 'estuary_ws_push_streams_total')) - streamsBefore).toBe(
