@@ -2,9 +2,11 @@
 // and RSS per subscribed socket. Loopback only, bounded: SOCKETS sockets (one
 // `message.onEvent` subscription each, all in one conversation), then MESSAGES messages at
 // RATE a second, written by this script (so the ws process pays only for the bus, the feed
-// and the deliveries). Not a test: figures for the README.
+// and the deliveries). Not a test: figures for the README. The lean handler runs the message
+// streams in push form, the stock one iterates their generators. A third argument of
+// `message.onEvents` measures the batched stream instead (one event a frame at this rate).
 //
-//   pnpm --filter @estuary/ws exec tsx scripts/handler-cpu.ts [sockets] [messages]
+//   pnpm --filter @estuary/ws exec tsx scripts/handler-cpu.ts [sockets] [messages] [procedure]
 //
 // Starts an embedded Postgres in a temp folder; the bus is Postgres LISTEN/NOTIFY.
 import { randomUUID } from 'node:crypto';
@@ -19,6 +21,7 @@ import { metric, sleep } from '../test/workload';
 
 const SOCKETS = Math.min(2_000, Number(process.argv[2] ?? 500));
 const MESSAGES = Math.min(1_000, Number(process.argv[3] ?? 100));
+const PROCEDURE = process.argv[4] === 'message.onEvents' ? 'message.onEvents' : 'message.onEvent';
 const RATE = 10; // messages a second: stock stays well under one core at 500 sockets
 const KiB = 1024;
 
@@ -50,7 +53,9 @@ async function subscribers(node: WsNode) {
     const ws = new WebSocket(`${node.url}/?connectionParams=1`);
     ws.on('message', (raw) => {
       const text = String(raw);
-      if (text.startsWith('{"id":1,"result":{"type":"data"')) state.data++;
+      // Deliveries are events: a batch frame carries one `"type":"message.…"` per event.
+      if (text.startsWith('{"id":1,"result":{"type":"data"'))
+        state.data += text.split('"type":"message.').length - 1;
       else if (text === '{"id":1,"result":{"type":"started"}}') state.started++;
     });
     await new Promise((resolve, reject) => {
@@ -62,7 +67,7 @@ async function subscribers(node: WsNode) {
       JSON.stringify({
         id: 1,
         method: 'subscription',
-        params: { path: 'message.onEvent', input: { json: { conversationId: group.id } } },
+        params: { path: PROCEDURE, input: { json: { conversationId: group.id } } },
       }),
     );
     state.sockets.push(ws);
@@ -139,7 +144,7 @@ try {
   const results = [];
   for (const handler of ['lean', 'stock'] as const) results.push(await measure(handler));
   console.log(
-    `${SOCKETS} sockets, one subscription each, ${MESSAGES} messages at ${RATE}/s (loopback):`,
+    `${SOCKETS} sockets, one ${PROCEDURE} each, ${MESSAGES} messages at ${RATE}/s (loopback):`,
   );
   for (const r of results)
     console.log(

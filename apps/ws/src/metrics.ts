@@ -70,6 +70,16 @@ export function createMetrics(sample: { connections: () => number; subscriptions
       help: 'Connections cut because their send buffer passed the limit',
       registers: [registry],
     }),
+    pushStreams: new Counter({
+      name: 'estuary_ws_push_streams_total',
+      help: 'Subscriptions the lean handler ran in push form (message streams)',
+      registers: [registry],
+    }),
+    pushWaits: new Counter({
+      name: 'estuary_ws_push_backpressure_waits_total',
+      help: 'Times a push-form subscription found its socket full and stopped writing until it drained',
+      registers: [registry],
+    }),
     refused: new Counter({
       name: 'estuary_ws_refused_total',
       help: 'Upgrades or connections refused',

@@ -33,6 +33,7 @@ export type { NotifyConfig, NotifyMetrics } from './notify/config';
 export type { PushNotification } from './notify/push';
 export { resolveVapidKeys, type VapidKeys } from './notify/vapid';
 export { type PlatformAuthOptions, platformAuthFromEnv } from './platform-tokens';
+export { isPushable, PUSH, type Pushable, type PushSink } from './push';
 export { TokenBucket } from './rate-limit';
 export { type AppRouter, appRouter, createAppRouter } from './root';
 export { describeError, errorId, internalErrorMessage, isPlainText } from './safety';

@@ -1,3 +1,4 @@
+import { isPushable } from '@estuary/api';
 import { callTRPCProcedure, getTRPCErrorFromUnknown, TRPCError } from '@trpc/server';
 import { isObservable, observableToAsyncIterable } from '@trpc/server/observable';
 import { isAsyncIterable, isObject } from '@trpc/server/unstable-core-do-not-import';
@@ -5,7 +6,7 @@ import type { Connection } from '../connections';
 import { type CallType, errorFrame, type RequestId, responseFrame, stateFrame } from './frames';
 import type { LeanHandler } from './handler';
 import type { Session } from './session';
-import { pump, Subscription } from './subscription';
+import { pump, push, Subscription } from './subscription';
 
 /** One parsed request, as `parseTRPCMessage` returns it. */
 export interface Request {
@@ -139,6 +140,13 @@ function subscribe(
     ? observableToAsyncIterable(result, sub.controller.signal)
     : (result as AsyncIterable<unknown>);
   subscriptions.set(id, sub);
+  if (isPushable(result)) {
+    // Nothing of a push stream is written before it is asked for: `started` goes first, as
+    // with pump, whose first value cannot come before the next tick.
+    handler.connections.write(connection, stateFrame(id, jsonrpc, 'started'));
+    push(handler, session, sub, result);
+    return;
+  }
   void pump(handler, session, sub, iterable[Symbol.asyncIterator]());
   handler.connections.write(connection, stateFrame(id, jsonrpc, 'started'));
 }

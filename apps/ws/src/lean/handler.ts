@@ -33,6 +33,13 @@ export interface LeanHandlerOptions {
    */
   refused(error: TRPCError, reason: string | undefined): { code?: number; reason: string };
   onError(info: ProcedureErrorInfo): void;
+  /** Counts subscriptions run in push form, and the times one found its socket full. */
+  pushMetrics?: PushMetrics;
+}
+
+export interface PushMetrics {
+  started(): void;
+  waited(): void;
 }
 
 /** A refused socket stays open this long, so its error frames reach the client before the close. */
@@ -48,9 +55,11 @@ export class LeanHandler {
   readonly connections: Connections;
   readonly serialize: (value: unknown) => unknown;
   readonly policy: SocketPolicy;
+  readonly pushMetrics: PushMetrics | undefined;
 
   constructor(private readonly options: LeanHandlerOptions) {
     this.router = options.router;
+    this.pushMetrics = options.pushMetrics;
     this.config = options.router._def._config;
     this.connections = options.connections;
     this.serialize = this.config.transformer.output.serialize;

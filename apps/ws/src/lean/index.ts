@@ -17,6 +17,10 @@ export function attachLeanHandler(setup: HandlerSetup) {
       openSocketContext(services, connections, connection, params),
     refused: (error, reason) => refusal(metrics, error, reason),
     onError: (info) => logProcedureError(log, info),
+    pushMetrics: {
+      started: () => metrics.pushStreams.inc(),
+      waited: () => metrics.pushWaits.inc(),
+    },
   });
   wss.on('connection', (ws, req) => handler.open(connections.accept(ws, req, handler.policy)));
   return {

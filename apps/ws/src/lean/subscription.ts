@@ -1,3 +1,4 @@
+import { PUSH, type Pushable } from '@estuary/api';
 import { getTRPCErrorFromUnknown } from '@trpc/server';
 import type { Connection } from '../connections';
 import { dataFrame, dataPrefix, errorFrame, type RequestId, stateFrame } from './frames';
@@ -40,8 +41,9 @@ export async function pump(
   sub: Subscription,
   iterator: AsyncIterator<unknown>,
 ) {
-  const { connections, serialize, config } = handler;
+  const { connections, serialize } = handler;
   let done = false;
+  let failure: { cause: unknown } | null = null;
   try {
     for (;;) {
       const next = await iterator.next();
@@ -54,17 +56,61 @@ export async function pump(
     }
   } catch (cause) {
     done = true; // a generator that threw is finished
-    if (!sub.silent) {
-      const error = getTRPCErrorFromUnknown(cause);
-      const at = { id: sub.id, jsonrpc: sub.jsonrpc, type: 'subscription' as const };
-      handler.onError({ error, path: sub.path, type: 'subscription', ctx: session.ctx });
-      connections.write(
-        sub.connection,
-        errorFrame(config, error, { ...at, path: sub.path, input: sub.input, ctx: session.ctx }),
-      );
-    }
+    failure = { cause };
   }
   if (!done) await iterator.return?.()?.catch(() => {});
+  finish(handler, session, sub, failure);
+}
+
+/**
+ * A stream with a push form (@estuary/api's PUSH; today `message.onEvent` and
+ * `message.onEvents`): the feed writes each event to this socket as it arrives, with no loop,
+ * promise or generator step per delivery. The stream asks `drain` before each write; while
+ * the socket is past `WS_BACKPRESSURE_BYTES` it writes nothing and drops live events, and
+ * once the socket drains it replays from the event log after the last event it wrote, then
+ * goes live again: a slow reader costs the server nothing per missed event. The frames are
+ * pump's, byte for byte (the conformance suites compare them with `WS_HANDLER=stock`, which
+ * iterates the same procedures' generators). `/metrics` counts these streams
+ * (`estuary_ws_push_streams_total`) and their waits on a full socket
+ * (`estuary_ws_push_backpressure_waits_total`).
+ */
+export function push(
+  handler: LeanHandler,
+  session: Session,
+  sub: Subscription,
+  stream: Pushable<unknown>,
+) {
+  const { connections, serialize, pushMetrics } = handler;
+  const drain = session.ctx?.connection?.drain;
+  pushMetrics?.started();
+  stream[PUSH]({
+    data: (value) => connections.write(sub.connection, dataFrame(sub.prefix, value, serialize)),
+    drain: () => {
+      const wait = drain?.();
+      if (wait) pushMetrics?.waited();
+      return wait;
+    },
+    end: (error) => finish(handler, session, sub, error === undefined ? null : { cause: error }),
+  });
+}
+
+/** A stream's end: the error frame if it failed, then `stopped`; a silent one writes neither. */
+function finish(
+  handler: LeanHandler,
+  session: Session,
+  sub: Subscription,
+  failure: { cause: unknown } | null,
+) {
+  const { connections, config } = handler;
+  if (failure && !sub.silent) {
+    const error = getTRPCErrorFromUnknown(failure.cause);
+    const at = { id: sub.id, jsonrpc: sub.jsonrpc, type: 'subscription' as const };
+    handler.onError({ error, path: sub.path, type: 'subscription', ctx: session.ctx });
+    connections.write(
+      sub.connection,
+      errorFrame(config, error, { ...at, path: sub.path, input: sub.input, ctx: session.ctx }),
+    );
+  }
   if (!sub.silent) connections.write(sub.connection, stateFrame(sub.id, sub.jsonrpc, 'stopped'));
   if (session.subscriptions?.get(sub.id) === sub) session.subscriptions.delete(sub.id);
 }

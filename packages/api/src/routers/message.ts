@@ -9,7 +9,7 @@ import { atMost, limitedInput, pageLimit } from '../input-limits';
 import { messageEventBatches, messageEvents } from '../live/message-stream';
 import { isBlank } from '../safety';
 import { serviceProcedure } from '../service-procedures';
-import { openSubscription } from '../subscription';
+import { openPushableSubscription } from '../subscription';
 import { conversationProcedure, protectedProcedure, router } from '../trpc';
 
 const content = (max?: number) =>
@@ -135,8 +135,9 @@ export const messageRouter = router({
   onEvent: conversationProcedure
     .input(resume)
     .subscription(({ ctx, input, signal }) =>
-      openSubscription({ ctx, signal }, (aborted) =>
-        messageEvents(ctx.services, ctx.user, input, aborted, ctx.connection?.replayGate),
+      openPushableSubscription(
+        { ctx, signal },
+        messageEvents(ctx.services, ctx.user, input, ctx.connection?.replayGate),
       ),
     ),
 
@@ -147,8 +148,9 @@ export const messageRouter = router({
   onEvents: conversationProcedure
     .input(resume)
     .subscription(({ ctx, input, signal }) =>
-      openSubscription({ ctx, signal }, (aborted) =>
-        messageEventBatches(ctx.services, ctx.user, input, aborted, ctx.connection?.replayGate),
+      openPushableSubscription(
+        { ctx, signal },
+        messageEventBatches(ctx.services, ctx.user, input, ctx.connection?.replayGate),
       ),
     ),
 });
