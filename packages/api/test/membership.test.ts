@@ -73,6 +73,9 @@ describe('membership cache', () => {
     const deps: Deps = { ...stack.services.deps, bus };
     const here = new MembershipCache(deps);
     try {
+      // Listening before the removal is published: a NOTIFY sent before this bus's LISTEN
+      // is up never reaches it (under a loaded suite, that wait ran out at 30 s).
+      expect((await bus.check()).ok).toBe(true);
       expect(await outcome(here.require(id, ben.user.id))).toBe('member');
       const arrived = new Promise<void>((resolve) => {
         const stop = bus.listen(topics.members(id), () => {
