@@ -27,14 +27,19 @@ const MAX_BATCH = 200;
  * conflict with another process), each of its sends is retried alone, which sorts out
  * every per-message outcome exactly as a send on its own would.
  */
+interface Lane {
+  queue: Pending[];
+  /** The queue by sender and clientId: a lookup per send, not a scan of a queue that grows under load. */
+  queued: Map<string, Pending>;
+  running: boolean;
+}
+
 export class SendBatcher implements MessageSender {
-  private readonly lanes: { queue: Pending[]; running: boolean }[] = Array.from(
-    { length: LANES },
-    () => ({
-      queue: [],
-      running: false,
-    }),
-  );
+  private readonly lanes: Lane[] = Array.from({ length: LANES }, () => ({
+    queue: [],
+    queued: new Map(),
+    running: false,
+  }));
 
   /** Counts, for metrics and tests: statements run, sends they carried, and lone retries. */
   readonly stats = { statements: 0, batchedSends: 0, alone: 0 };
@@ -46,11 +51,14 @@ export class SendBatcher implements MessageSender {
       const lane = this.lanes[laneOf(input.conversationId)];
       if (!lane) return reject(new Error('no lane'));
       // The same (sender, clientId) twice in one batch is one message, answered twice.
-      const same = lane.queue.find(
-        (p) => p.sender.id === sender.id && p.input.clientId === input.clientId,
-      );
+      const key = `${sender.id} ${input.clientId}`;
+      const same = lane.queued.get(key);
       if (same) same.waiters.push({ resolve, reject });
-      else lane.queue.push({ sender, input, waiters: [{ resolve, reject }] });
+      else {
+        const pending = { sender, input, waiters: [{ resolve, reject }] };
+        lane.queue.push(pending);
+        lane.queued.set(key, pending);
+      }
       if (!lane.running) {
         lane.running = true;
         setTimeout(() => void this.drain(lane), GATHER_MS);
@@ -58,9 +66,10 @@ export class SendBatcher implements MessageSender {
     });
   }
 
-  private async drain(lane: { queue: Pending[]; running: boolean }) {
+  private async drain(lane: Lane) {
     while (lane.queue.length > 0) {
       const batch = lane.queue.splice(0, MAX_BATCH);
+      for (const p of batch) lane.queued.delete(`${p.sender.id} ${p.input.clientId}`);
       await this.flush(batch);
     }
     lane.running = false;
