@@ -93,6 +93,11 @@ describe('token expiry on a live socket', () => {
       await sendReliably(ownerClient, group.id, `tick ${i}`);
       await sleep(200);
     }
+    // The loop may end the moment the second cut is counted, before the client is back: wait
+    // for its reconnect (a third token), then one more message shows it resumed.
+    const reconnectBy = Date.now() + 15_000;
+    while (minted < 3 && Date.now() < reconnectBy) await sleep(100);
+    await sendReliably(ownerClient, group.id, 'after the last cut');
     const log = (await world.eventLog(group.id)).map(String);
     const deadline = Date.now() + 15_000;
     while (ids.length < log.length && Date.now() < deadline) await sleep(100);
