@@ -61,8 +61,9 @@ const isType = (id: number, type: string) => (f: Frame) =>
 function eventIds(frames: unknown[], id: number): number[] {
   const ids: number[] = [];
   for (const f of frames as Frame[]) {
-    if (f.id !== id || resultOf(f)?.type !== 'data') continue;
-    const data = (resultOf(f)?.data as { json: { data: unknown } }).json.data as
+    const result = resultOf(f);
+    if (f.id !== id || result?.type !== 'data') continue;
+    const data = (result.data as { json: { data: unknown } }).json.data as
       | { message: { seq: number } }
       | { events: { message: { seq: number } }[] };
     // An event's message carries the message's seq; the event id is what the frame tracks.
